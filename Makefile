@@ -1,0 +1,45 @@
+# ClusGo Events — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SMTP_PORT ?= 8025
+
+.PHONY: run test venv lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+## run: install, migrate, load the demo, start the SMTP catcher and the mail delivery loop, serve
+run: venv
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(BIN)/python scripts/mail_catcher.py --port $(SMTP_PORT) --folder instance/mail & \
+	  catcher=$$!; \
+	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) $(FLASK) mail deliver --watch & \
+	  deliverer=$$!; \
+	  trap 'kill $$catcher $$deliverer 2>/dev/null' EXIT INT TERM; \
+	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: the whole suite (TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL)
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check clusgo_events tests scripts config.py wsgi.py
+
+bench: venv
+	$(BIN)/python scripts/bench_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

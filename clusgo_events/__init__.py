@@ -1,0 +1,120 @@
+"""ClusGo Events: invitation-only events and trainings for cluster networks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Any = None) -> Flask:
+    """Build the application; ``config`` is a config class, object or mapping."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object("config.Config")
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to ``app``."""
+    from . import models  # noqa: F401  (register the mappers)
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    bootstrap.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per area."""
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .events.routes import bp as events_bp
+    from .main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Plain error pages; unexpected errors are logged, never shown."""
+
+    def render_http_error(error: HTTPException) -> tuple[str, int]:
+        return render_template("errors/error.html", error=error), error.code or 500
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, render_http_error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return render_http_error(error)
+        db.session.rollback()
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return render_template("errors/500.html"), 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters used by the templates."""
+    from .services.timeutil import format_local
+
+    app.jinja_env.filters["local"] = format_local
+
+
+def register_commands(app: Flask) -> None:
+    """Register the flask commands."""
+    from .cli import register
+
+    register(app)
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL mode, foreign keys on and a busy timeout on every SQLite connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

@@ -1,0 +1,40 @@
+"""Accounts and roles (admins only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.decorators import role_required
+from ..extensions import db
+from ..forms import apply_service_errors
+from ..services import ServiceError, audit
+from ..services import users as user_service
+from .forms import UserForm
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users() -> str | Response:
+    """List accounts and create new ones."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                form.email.data or "",
+                form.role.data or "",
+                form.password.data or "",
+                name=form.name.data or "",
+                language=form.language.data or "en",
+            )
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+        else:
+            audit.record(current_user, "user.create", user, {"role": user.role})
+            db.session.commit()
+            flash(f"Account {user.email} created ({user.role}).", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", form=form, users=user_service.list_users())

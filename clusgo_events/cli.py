@@ -1,0 +1,55 @@
+"""Flask commands: ``flask --app wsgi ...``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+from .models import ROLES
+from .services import ServiceError
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 8 characters; asked for when not given.",
+)
+def create_user_command(email: str, role: str, name: str, password: str) -> None:
+    """Create an account with EMAIL and a role."""
+    from .services.users import create_user
+
+    try:
+        user = create_user(email, role, password, name=name)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data (safe to run again: nothing is duplicated)."""
+    from .services.demo import load_demo
+
+    logins = load_demo()
+    db.session.commit()
+    click.echo("Demo data ready. Log-ins:")
+    for email, role, password in logins:
+        click.echo(f"  {role:<13} {email:<28} password: {password}")
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to ``app``."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,89 @@
+"""Event and training-session forms (format checks only; rules live in services)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..services.timeutil import timezone_choices
+
+DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+COUNTRY_CHOICES = [
+    SelectChoice("CZ", "Czechia"),
+    SelectChoice("HU", "Hungary"),
+    SelectChoice("SK", "Slovakia"),
+    SelectChoice("PL", "Poland"),
+]
+
+
+class EventForm(FlaskForm):
+    """An event."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Address (slug)",
+        validators=[DataRequired(), Length(max=80)],
+        description="Lower-case letters, digits and dashes, e.g. brno-2017.",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    address = StringField("Address", validators=[Optional(), Length(max=300)])
+    timezone = SelectField("Time zone", default="Europe/Prague", validate_choice=True)
+    starts_local = DateTimeLocalField("Starts", format=DT_FORMATS, validators=[InputRequired()])
+    ends_local = DateTimeLocalField("Ends", format=DT_FORMATS, validators=[InputRequired()])
+    capacity = IntegerField("Capacity", default=100, validators=[InputRequired()])
+    registration_opens_local = DateTimeLocalField(
+        "Registration opens", format=DT_FORMATS, validators=[Optional()]
+    )
+    registration_closes_local = DateTimeLocalField(
+        "Registration closes", format=DT_FORMATS, validators=[Optional()]
+    )
+    host_organisation_id = SelectField("Host organisation", coerce=int, validate_choice=True)
+    target_countries = SelectMultipleField(
+        "Countries invited", choices=COUNTRY_CHOICES, default=["CZ", "HU", "SK", "PL"]
+    )
+    allow_direct_signup = BooleanField("Allow sign-up without an invitation")
+    submit = SubmitField("Save")
+
+    def set_choices(self, organisations: list) -> None:
+        """Fill the dynamic choice lists."""
+        self.timezone.choices = [SelectChoice(z) for z in timezone_choices()]
+        self.host_organisation_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(o.id, f"{o.name} ({o.country})") for o in organisations
+        ]
+
+
+class SessionForm(FlaskForm):
+    """A training session."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    room = StringField("Room", validators=[Optional(), Length(max=120)])
+    starts_local = DateTimeLocalField("Starts", format=DT_FORMATS, validators=[InputRequired()])
+    ends_local = DateTimeLocalField("Ends", format=DT_FORMATS, validators=[InputRequired()])
+    capacity = IntegerField(
+        "Capacity", default=30, validators=[InputRequired(), NumberRange(max=100000)]
+    )
+    trainer_ids = SelectMultipleField("Trainers", coerce=int)
+    submit = SubmitField("Save")
+
+    def set_choices(self, trainers: list) -> None:
+        """Fill the trainer list."""
+        self.trainer_ids.choices = [SelectChoice(t.id, f"{t.name} <{t.email}>") for t in trainers]
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST form (publish, cancel ...) that carries the CSRF token."""
+
+    submit = SubmitField("Confirm")

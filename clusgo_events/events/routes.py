@@ -1,0 +1,231 @@
+"""Events and training sessions: public list and pages, organiser management."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.decorators import is_staff, role_required
+from ..extensions import db
+from ..forms import apply_service_errors
+from ..models import Event, TrainingSession
+from ..services import ServiceError, audit
+from ..services import events as event_service
+from ..services.timeutil import utc_to_local
+from .forms import ConfirmForm, EventForm, SessionForm
+
+bp = Blueprint("events", __name__)
+
+
+def _event_or_404(slug: str, staff: bool = False) -> Event:
+    event = event_service.get_event(slug, include_drafts=staff or is_staff())
+    if event is None:
+        abort(404)
+    return event
+
+
+def _event_data(form: EventForm) -> event_service.EventData:
+    names = {f.name for f in fields(event_service.EventData)}
+    values = {name: getattr(form, name).data for name in names}
+    values["capacity"] = form.capacity.data
+    values["host_organisation_id"] = form.host_organisation_id.data or None
+    values["target_countries"] = form.target_countries.data or []
+    return event_service.EventData(**values)
+
+
+def _session_data(form: SessionForm) -> event_service.SessionData:
+    names = {f.name for f in fields(event_service.SessionData)}
+    return event_service.SessionData(**{name: getattr(form, name).data for name in names})
+
+
+@bp.route("/")
+def index() -> str:
+    """Published events, upcoming first, then past; organisers also see drafts."""
+    upcoming, past = event_service.list_events(include_drafts=is_staff())
+    return render_template("events/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/<slug>")
+def show(slug: str) -> str:
+    """An event's page with its programme of sessions."""
+    event = _event_or_404(slug)
+    return render_template("events/show.html", event=event, confirm=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("organiser")
+def create() -> str | Response:
+    """Create a draft event."""
+    form = EventForm()
+    form.set_choices(event_service.organisation_choices())
+    if form.validate_on_submit():
+        try:
+            event = event_service.create_event(_event_data(form), created_by=current_user)
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+        else:
+            audit.record(current_user, "event.create", event)
+            db.session.commit()
+            flash(f"Event {event.title!r} created as a draft.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit(slug: str) -> str | Response:
+    """Change an event."""
+    event = _event_or_404(slug, staff=True)
+    form = EventForm()
+    form.set_choices(event_service.organisation_choices())
+    if not form.is_submitted():
+        form.process(
+            data={
+                "title": event.title,
+                "slug": event.slug,
+                "description": event.description,
+                "venue": event.venue,
+                "address": event.address,
+                "timezone": event.timezone,
+                "starts_local": utc_to_local(event.starts_at, event.timezone).replace(tzinfo=None),
+                "ends_local": utc_to_local(event.ends_at, event.timezone).replace(tzinfo=None),
+                "capacity": event.capacity,
+                "registration_opens_local": _local_or_none(event.registration_opens_at, event),
+                "registration_closes_local": _local_or_none(event.registration_closes_at, event),
+                "host_organisation_id": event.host_organisation_id or 0,
+                "target_countries": event.target_country_list,
+                "allow_direct_signup": event.allow_direct_signup,
+            }
+        )
+    elif form.validate():
+        try:
+            changed = event_service.update_event(event, _event_data(form))
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+        else:
+            audit.record(current_user, "event.update", event, {"calendar_changed": changed})
+            db.session.commit()
+            flash("Event saved.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=event)
+
+
+def _local_or_none(value, event: Event):  # type: ignore[no-untyped-def]
+    return utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
+
+
+@bp.route("/<slug>/publish", methods=["POST"])
+@role_required("organiser")
+def publish(slug: str) -> Response:
+    """Publish a draft."""
+    event = _event_or_404(slug, staff=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            event_service.publish_event(event)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+        else:
+            audit.record(current_user, "event.publish", event)
+            db.session.commit()
+            flash("The event is published.", "success")
+    return redirect(url_for("events.show", slug=event.slug))
+
+
+@bp.route("/<slug>/cancel", methods=["POST"])
+@role_required("organiser")
+def cancel(slug: str) -> Response:
+    """Cancel an event."""
+    event = _event_or_404(slug, staff=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            event_service.cancel_event(event)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+        else:
+            audit.record(current_user, "event.cancel", event)
+            db.session.commit()
+            flash("The event is cancelled.", "warning")
+    return redirect(url_for("events.show", slug=event.slug))
+
+
+@bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
+@role_required("organiser")
+def add_session(slug: str) -> str | Response:
+    """Add a training session."""
+    event = _event_or_404(slug, staff=True)
+    form = SessionForm()
+    form.set_choices(event_service.trainer_choices())
+    if form.validate_on_submit():
+        try:
+            session = event_service.add_session(event, _session_data(form))
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+        else:
+            audit.record(current_user, "session.create", session)
+            db.session.commit()
+            flash(f"Session {session.title!r} added.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/session_form.html", form=form, event=event, session=None)
+
+
+def _session_or_404(event: Event, session_id: int) -> TrainingSession:
+    session = event_service.get_session(event, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.route("/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit_session(slug: str, session_id: int) -> str | Response:
+    """Change a training session."""
+    event = _event_or_404(slug, staff=True)
+    session = _session_or_404(event, session_id)
+    form = SessionForm()
+    form.set_choices(event_service.trainer_choices())
+    if not form.is_submitted():
+        form.process(
+            data={
+                "title": session.title,
+                "description": session.description,
+                "room": session.room,
+                "starts_local": utc_to_local(session.starts_at, event.timezone).replace(
+                    tzinfo=None
+                ),
+                "ends_local": utc_to_local(session.ends_at, event.timezone).replace(tzinfo=None),
+                "capacity": session.capacity,
+                "trainer_ids": [t.id for t in session.trainers],
+            }
+        )
+    elif form.validate():
+        try:
+            changed = event_service.update_session(session, _session_data(form))
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+        else:
+            audit.record(current_user, "session.update", session, {"calendar_changed": changed})
+            db.session.commit()
+            flash("Session saved.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/session_form.html", form=form, event=event, session=session)
+
+
+@bp.route("/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
+@role_required("organiser")
+def cancel_session(slug: str, session_id: int) -> Response:
+    """Cancel a training session."""
+    event = _event_or_404(slug, staff=True)
+    session = _session_or_404(event, session_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            event_service.cancel_session(session)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+        else:
+            audit.record(current_user, "session.cancel", session)
+            db.session.commit()
+            flash("The session is cancelled.", "warning")
+    return redirect(url_for("events.show", slug=event.slug))

@@ -1,0 +1,31 @@
+"""The models, one module per aggregate."""
+
+from .attendance import ATTENDANCE_METHODS, ATTENDANCE_STATUSES, AttendanceRecord
+from .audit import AuditEntry
+from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
+from .invitation import INVITATION_STATUSES, Invitation
+from .organisation import Organisation
+from .outbox import OutboxMessage
+from .registration import Registration, SessionSeat
+from .respondent import Respondent
+from .user import ROLES, User
+
+__all__ = [
+    "ATTENDANCE_METHODS",
+    "ATTENDANCE_STATUSES",
+    "AttendanceRecord",
+    "AuditEntry",
+    "EVENT_STATUSES",
+    "Event",
+    "INVITATION_STATUSES",
+    "Invitation",
+    "Organisation",
+    "OutboxMessage",
+    "ROLES",
+    "Registration",
+    "Respondent",
+    "SessionSeat",
+    "TrainingSession",
+    "User",
+    "session_trainers",
+]

@@ -1,0 +1,110 @@
+"""Events and their training sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, new_uid, utcnow
+
+if TYPE_CHECKING:
+    from .organisation import Organisation
+    from .user import User
+
+EVENT_STATUSES = ("draft", "published", "cancelled")
+SESSION_STATUSES = ("scheduled", "cancelled")
+V4_COUNTRIES = "CZ,HU,SK,PL"
+
+session_trainers = Table(
+    "session_trainer",
+    db.metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("training_session.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(db.Model):
+    """An event of European format, with its training sessions."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Prague")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer, default=100)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    target_countries: Mapped[str] = mapped_column(String(200), default=V4_COUNTRIES)
+    invite_interest: Mapped[str] = mapped_column(String(20), default="any")
+    allow_direct_signup: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    host_organisation: Mapped[Organisation | None] = relationship()
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="event",
+        order_by="TrainingSession.starts_at",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def target_country_list(self) -> list[str]:
+        """The ISO codes of the countries this event invites."""
+        return [c for c in (self.target_countries or "").split(",") if c]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class TrainingSession(db.Model):
+    """A training session within an event, with its own capacity."""
+
+    __tablename__ = "training_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer, default=30)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    attendance_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_closed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, order_by="User.name")
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} {self.title!r}>"

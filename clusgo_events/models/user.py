@@ -1,0 +1,48 @@
+"""Accounts and roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+ROLES = ("admin", "organiser", "trainer", "representative")
+
+
+def new_feed_salt() -> str:
+    """A fresh random salt; the personal feed token is derived from it."""
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: admin, organiser, trainer or representative."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    feed_salt: Mapped[str] = mapped_column(String(32), default=new_feed_salt)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of ``roles`` (admins hold every role)."""
+        return self.role in roles or self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,140 @@
+"""Idempotent demo data: the V4ClusGo partners, the Brno event, accounts, respondents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Event, Organisation, Respondent, TrainingSession, User
+from .events import EventData, SessionData, add_session, create_event, publish_event
+from .users import create_user, find_by_email
+
+DEMO_PASSWORD = "clusgo-demo-2017"
+
+PARTNERS = [
+    ("National Cluster Association CZ", "CZ", "Prague", "association"),
+    ("Hungarian National Alliance of Innovative Clusters", "HU", "Budapest", "association"),
+    ("Union of Slovak Clusters", "SK", "Bratislava", "association"),
+    ("Polish National Association of Innovative Entrepreneurs", "PL", "Warsaw", "association"),
+    ("Natureef European Strategic Cluster Partnership", "CZ", "Brno", "host"),
+]
+CLUSTERS = [
+    ("Moravian Aerospace Cluster", "CZ", "Brno", "aerospace"),
+    ("Pannon Mechatronics Cluster", "HU", "Győr", "mechatronics"),
+    ("Žilina Automotive Cluster", "SK", "Žilina", "automotive"),
+    ("Łódź Textile Cluster", "PL", "Łódź", "textiles"),
+]
+ACCOUNTS = [
+    ("admin@clusgo.example", "admin", "Ada Admin"),
+    ("organiser@clusgo.example", "organiser", "Olga Organiserová"),
+    ("trainer1@clusgo.example", "trainer", "Tomáš Třešňák"),
+    ("trainer2@clusgo.example", "trainer", "Zsófia Kővári"),
+]
+RESPONDENTS = [
+    ("jana.bruskova@aerocluster.example", "Jana Břusková", 0, "cs"),
+    ("gabor.szucs@pannon.example", "Gábor Szűcs", 1, "hu"),
+    ("lubos.stefanik@zilina.example", "Ľuboš Štefánik", 2, "sk"),
+    ("lukasz.zolkiewski@lodz.example", "Łukasz Żółkiewski", 3, "pl"),
+]
+
+
+def _organisation(name: str, country: str, city: str, kind: str, sector: str = "") -> Organisation:
+    org = db.session.scalar(
+        select(Organisation).where(Organisation.name == name, Organisation.country == country)
+    )
+    if org is None:
+        org = Organisation(name=name, country=country, city=city, kind=kind, sector=sector)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create what is missing; returns the demo log-ins (e-mail, role, password)."""
+    for name, country, city, kind in PARTNERS:
+        _organisation(name, country, city, kind)
+    clusters = [
+        _organisation(name, country, city, "cluster", sector)
+        for name, country, city, sector in CLUSTERS
+    ]
+    accounts: dict[str, User] = {}
+    for email, role, name in ACCOUNTS:
+        user = find_by_email(email) or create_user(email, role, DEMO_PASSWORD, name=name)
+        accounts[email] = user
+    host = _organisation(*PARTNERS[4])
+    event = db.session.scalar(select(Event).where(Event.slug == "brno-2017"))
+    if event is None:
+        event = create_event(
+            EventData(
+                title="V4ClusGo internationalisation event",
+                slug="brno-2017",
+                description=(
+                    "An internationalisation event of European format for the cluster "
+                    "organisations of Czechia, Hungary, Slovakia and Poland, hosted by the "
+                    "Natureef European Strategic Cluster Partnership, with trainings on "
+                    "preparing an internationalisation strategy."
+                ),
+                venue="Brno Exhibition Centre, Pavilion E",
+                address="Výstaviště 405/1, 603 00 Brno, Czech Republic",
+                timezone="Europe/Prague",
+                starts_local=datetime(2017, 2, 15, 9, 0),
+                ends_local=datetime(2017, 2, 16, 17, 0),
+                capacity=120,
+                registration_opens_local=datetime(2016, 12, 1, 9, 0),
+                registration_closes_local=datetime(2017, 2, 10, 23, 59),
+                host_organisation_id=host.id,
+            ),
+            created_by=accounts["organiser@clusgo.example"],
+        )
+        publish_event(event)
+    if not db.session.scalar(
+        select(TrainingSession.id).where(TrainingSession.event_id == event.id)
+    ):
+        t1, t2 = accounts["trainer1@clusgo.example"], accounts["trainer2@clusgo.example"]
+        add_session(
+            event,
+            SessionData(
+                title="Preparing an internationalisation strategy: analysis",
+                description="Mapping markets, partners and the cluster's strengths.",
+                room="Hall A",
+                starts_local=datetime(2017, 2, 15, 13, 0),
+                ends_local=datetime(2017, 2, 15, 16, 0),
+                capacity=25,
+                trainer_ids=[t1.id],
+            ),
+        )
+        add_session(
+            event,
+            SessionData(
+                title="Preparing an internationalisation strategy: action plan",
+                description="From goals to an action plan, budget and indicators.",
+                room="Hall B",
+                starts_local=datetime(2017, 2, 16, 9, 0),
+                ends_local=datetime(2017, 2, 16, 12, 0),
+                capacity=25,
+                trainer_ids=[t2.id],
+            ),
+        )
+    for email, name, cluster_index, language in RESPONDENTS:
+        if db.session.scalar(select(Respondent.id).where(Respondent.email == email)) is None:
+            org = clusters[cluster_index]
+            db.session.add(
+                Respondent(
+                    email=email,
+                    contact_name=name,
+                    organisation_id=org.id,
+                    organisation_name=org.name,
+                    country=org.country,
+                    city=org.city,
+                    sector=org.sector,
+                    language=language,
+                    interested_in_event=True,
+                    interested_in_training=True,
+                    consent=True,
+                    raw_answers={},
+                )
+            )
+    db.session.flush()
+    return [(email, role, DEMO_PASSWORD) for email, role, _ in ACCOUNTS]

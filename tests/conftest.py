@@ -1,0 +1,161 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL from TEST_DATABASE_URL), app, client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from clusgo_events import create_app
+from clusgo_events.extensions import db
+from clusgo_events.models import User
+from clusgo_events.services.users import create_user
+from config import TestingConfig
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database shared by the session; each test empties it afterwards."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    app = create_app({**_config(), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+        db.engine.dispose()
+    yield url
+
+
+def _config() -> dict:
+    return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(
+                conn
+            ) else None
+
+
+def _has_sqlite_sequence(conn) -> bool:  # type: ignore[no-untyped-def]
+    return bool(
+        conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")
+        ).first()
+    )
+
+
+@pytest.fixture()
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application bound to the test database, emptied after each test."""
+    app = create_app(
+        {**_config(), "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_TMP": str(tmp_path)}
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+def make_user(role: str, email: str | None = None, name: str = "") -> User:
+    """A committed account with the test password."""
+    user = create_user(email or f"{role}@example.org", role, PASSWORD, name=name or role.title())
+    db.session.commit()
+    return user
+
+
+@pytest.fixture()
+def users(app: Flask) -> dict[str, User]:
+    """One account of each role."""
+    return {role: make_user(role) for role in ("admin", "organiser", "trainer", "representative")}
+
+
+class AuthActions:
+    """Log in and out through the real log-in form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return self._client.post("/auth/login", data={"email": email, "password": password})
+
+    def login_as(self, user: User):  # type: ignore[no-untyped-def]
+        return self.login(user.email)
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture()
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+            self.count += 1
+            self.statements.append(statement)
+
+
+@pytest.fixture()
+def count_queries(app: Flask):  # type: ignore[no-untyped-def]
+    """Use as ``with count_queries() as counter: ...``; ``counter.count`` is the total."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return _counting
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    """Copy a file from tests/data to ``dest``."""
+    target = dest / name
+    shutil.copy(Path(__file__).parent / "data" / name, target)
+    return target

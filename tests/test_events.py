@@ -1,0 +1,262 @@
+"""Events and training sessions: the organiser's forms, visibility, times and zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+
+from clusgo_events.extensions import db
+from clusgo_events.models import Event, TrainingSession
+from clusgo_events.services import ValidationErrors
+from clusgo_events.services.events import (
+    EventData,
+    SessionData,
+    add_session,
+    cancel_event,
+    create_event,
+    publish_event,
+    update_event,
+)
+
+
+def event_form(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "title": "V4ClusGo internationalisation event",
+        "slug": "brno-test",
+        "description": "Trainings on internationalisation strategy",
+        "venue": "Brno Exhibition Centre",
+        "address": "Výstaviště 405/1, Brno",
+        "timezone": "Europe/Prague",
+        "starts_local": "2030-02-15T09:00",
+        "ends_local": "2030-02-16T17:00",
+        "capacity": "120",
+        "registration_opens_local": "",
+        "registration_closes_local": "2030-02-10T23:59",
+        "host_organisation_id": "0",
+        "target_countries": ["CZ", "HU", "SK", "PL"],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_event(slug: str = "brno-test", publish: bool = True, **kw: object) -> Event:
+    values = dict(
+        title="Event " + slug,
+        slug=slug,
+        starts_local=datetime(2030, 2, 15, 9, 0),
+        ends_local=datetime(2030, 2, 16, 17, 0),
+    )
+    values.update(kw)
+    event = create_event(EventData(**values))  # type: ignore[arg-type]
+    if publish:
+        publish_event(event)
+    db.session.commit()
+    return event
+
+
+def test_organiser_creates_event_times_in_utc(client, auth, users) -> None:
+    auth.login_as(users["organiser"])
+    response = client.post("/events/new", data=event_form())
+    assert response.status_code == 302, response.data
+    event = db.session.scalar(db.select(Event).where(Event.slug == "brno-test"))
+    assert event.status == "draft"
+    # 09:00 in Prague in February (CET, UTC+1) is 08:00 UTC
+    assert event.starts_at == datetime(2030, 2, 15, 8, 0, tzinfo=UTC)
+    page = client.get("/events/brno-test")
+    assert b"15 Feb 2030 09:00 CET" in page.data
+    assert b"Europe/Prague" in page.data
+
+
+def test_summer_time_shown_with_zone(app: Flask) -> None:
+    event = make_event(
+        "summer", starts_local=datetime(2030, 7, 1, 9, 0), ends_local=datetime(2030, 7, 1, 17, 0)
+    )
+    assert event.starts_at == datetime(2030, 7, 1, 7, 0, tzinfo=UTC)
+    page = app.test_client().get("/events/summer")
+    assert b"01 Jul 2030 09:00 CEST" in page.data
+
+
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        ({"ends_local": "2030-02-14T09:00"}, "ends_local", b"after the start"),
+        ({"capacity": "-1"}, "capacity", b"cannot be negative"),
+        ({"timezone": "Mars/Olympus"}, "timezone", b"Not a valid choice"),
+        ({"title": ""}, "title", b"This field is required"),
+        ({"title": "x" * 201}, "title", b"200 characters"),
+        ({"slug": "Not A Slug"}, "slug", b"lower-case"),
+        ({"starts_local": "15.2.2030"}, "starts_local", b"Not a valid datetime"),
+        ({"capacity": "many"}, "capacity", b"Not a valid integer"),
+        ({"registration_closes_local": "2030-03-01T00:00"}, "x", b"cannot close after"),
+    ],
+)
+def test_bad_event_input_shows_message_and_saves_nothing(
+    client, auth, users, overrides, field, message
+) -> None:
+    auth.login_as(users["organiser"])
+    response = client.post("/events/new", data=event_form(**overrides))
+    assert response.status_code == 200
+    assert message in response.data
+    assert db.session.query(Event).count() == 0
+
+
+def test_duplicate_slug_refused(client, auth, users) -> None:
+    make_event("brno-test")
+    auth.login_as(users["organiser"])
+    response = client.post("/events/new", data=event_form())
+    assert b"already uses the address" in response.data
+    assert db.session.query(Event).count() == 1
+
+
+def test_unknown_zone_refused_by_service(app: Flask) -> None:
+    with pytest.raises(ValidationErrors) as info:
+        make_event("zone", timezone="Nowhere/Atlantis")
+    assert "timezone" in info.value.errors
+
+
+def test_drafts_only_for_organisers(client, auth, users) -> None:
+    make_event("draft-one", publish=False)
+    assert client.get("/events/draft-one").status_code == 404
+    assert b"draft-one" not in client.get("/events/").data
+    auth.login_as(users["representative"])
+    assert client.get("/events/draft-one").status_code == 404
+    auth.logout()
+    auth.login_as(users["organiser"])
+    assert client.get("/events/draft-one").status_code == 200
+    assert b"Event draft-one" in client.get("/events/").data
+
+
+@pytest.mark.parametrize("role", ["trainer", "representative"])
+def test_non_organisers_cannot_manage(client, auth, users, role) -> None:
+    make_event("e1")
+    auth.login_as(users[role])
+    assert client.get("/events/new").status_code == 403
+    assert client.post("/events/new", data=event_form()).status_code == 403
+    assert client.post("/events/e1/cancel").status_code == 403
+    assert client.get("/events/e1/edit").status_code == 403
+    assert db.session.get(Event, 1).status == "published"
+
+
+def test_publish_and_cancel_raise_sequence(client, auth, users) -> None:
+    event = make_event("e2", publish=False)
+    auth.login_as(users["organiser"])
+    client.post("/events/e2/publish")
+    db.session.refresh(event)
+    assert event.status == "published" and event.sequence == 0
+    client.post("/events/e2/cancel")
+    db.session.refresh(event)
+    assert event.status == "cancelled" and event.sequence == 1
+
+
+def test_update_raises_sequence_only_for_calendar_changes(app: Flask) -> None:
+    event = make_event("e3")
+    data = EventData(
+        title=event.title,
+        slug="e3",
+        starts_local=datetime(2030, 2, 15, 9, 0),
+        ends_local=datetime(2030, 2, 16, 17, 0),
+        description="only the description changes",
+    )
+    assert update_event(event, data) is False
+    assert event.sequence == 0
+    data.starts_local = datetime(2030, 2, 15, 10, 0)
+    assert update_event(event, data) is True
+    assert event.sequence == 1
+
+
+def test_edit_form_prefilled_in_local_time(client, auth, users) -> None:
+    make_event("e4")
+    auth.login_as(users["organiser"])
+    page = client.get("/events/e4/edit")
+    assert b'value="2030-02-15T09:00"' in page.data
+
+
+def test_sessions(client, auth, users) -> None:
+    make_event("e5")
+    auth.login_as(users["organiser"])
+    form = {
+        "title": "Internationalisation strategy: analysis",
+        "room": "Hall A",
+        "starts_local": "2030-02-15T13:00",
+        "ends_local": "2030-02-15T16:00",
+        "capacity": "25",
+        "trainer_ids": [str(users["trainer"].id)],
+    }
+    assert client.post("/events/e5/sessions/new", data=form).status_code == 302
+    session = db.session.scalar(db.select(TrainingSession))
+    assert session.trainers == [users["trainer"]]
+    assert session.starts_at == datetime(2030, 2, 15, 12, 0, tzinfo=UTC)
+    page = client.get("/events/e5")
+    assert b"Internationalisation strategy: analysis" in page.data
+    assert b"Trainer" in page.data
+
+    outside = dict(form, starts_local="2030-02-17T09:00", ends_local="2030-02-17T10:00")
+    response = client.post("/events/e5/sessions/new", data=outside)
+    assert b"must take place between" in response.data
+    backwards = dict(form, ends_local="2030-02-15T12:00")
+    assert b"after the start" in client.post("/events/e5/sessions/new", data=backwards).data
+    negative = dict(form, capacity="-5")
+    assert b"cannot be negative" in client.post("/events/e5/sessions/new", data=negative).data
+    organiser_as_trainer = dict(form, trainer_ids=[str(users["representative"].id)])
+    response = client.post("/events/e5/sessions/new", data=organiser_as_trainer)
+    assert response.status_code == 200
+    assert db.session.query(TrainingSession).count() == 1
+
+
+def test_session_of_another_event_is_404(client, auth, users) -> None:
+    e1, e2 = make_event("a1"), make_event("a2")
+    session = add_session(
+        e1,
+        SessionData(
+            title="S",
+            starts_local=datetime(2030, 2, 15, 13),
+            ends_local=datetime(2030, 2, 15, 14),
+        ),
+    )
+    db.session.commit()
+    auth.login_as(users["organiser"])
+    assert client.get(f"/events/{e2.slug}/sessions/{session.id}/edit").status_code == 404
+    assert client.get(f"/events/{e1.slug}/sessions/{session.id}/edit").status_code == 200
+
+
+def test_cancel_event_cancels_sessions(app: Flask) -> None:
+    event = make_event("c1")
+    add_session(
+        event,
+        SessionData(
+            title="S", starts_local=datetime(2030, 2, 15, 13), ends_local=datetime(2030, 2, 15, 14)
+        ),
+    )
+    cancel_event(event)
+    assert event.status == "cancelled"
+    assert event.sessions[0].status == "cancelled" and event.sessions[0].sequence == 1
+
+
+def test_upcoming_before_past(app: Flask) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    make_event("old", starts_local=now - timedelta(days=30), ends_local=now - timedelta(days=29))
+    make_event("new", starts_local=now + timedelta(days=30), ends_local=now + timedelta(days=31))
+    html = app.test_client().get("/events/").data.decode()
+    assert html.index("Upcoming") < html.index("Event new") < html.index("Past")
+    assert html.index("Past") < html.index("Event old")
+
+
+@pytest.mark.parametrize(
+    "path", ["/events/nope", "/events/x/sessions/99999/edit", "/nothing", "/events/%ff%fe"]
+)
+def test_unknown_paths_are_404_not_500(client, auth, users, path) -> None:
+    auth.login_as(users["organiser"])
+    assert client.get(path).status_code == 404
+
+
+def test_unexpected_error_gives_plain_page(app: Flask, caplog) -> None:
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data and b"kaboom" not in response.data
+    assert "kaboom" in caplog.text

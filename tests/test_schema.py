@@ -1,0 +1,104 @@
+"""Migrations match the models; pages make a constant number of queries; the demo loads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+
+from clusgo_events.extensions import db
+from clusgo_events.models import Event, Organisation, TrainingSession, User
+from clusgo_events.services.events import (
+    EventData,
+    SessionData,
+    add_session,
+    create_event,
+    publish_event,
+)
+from tests.conftest import make_user
+
+
+def test_migrations_match_models(app: Flask) -> None:
+    """The session fixture built the schema with the migrations; autogenerate sees no change."""
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def _populate(n_events: int) -> None:
+    host = Organisation(name="Host", country="CZ")
+    db.session.add(host)
+    trainer = make_user("trainer", f"t{n_events}@example.org")
+    for i in range(n_events):
+        event = create_event(
+            EventData(
+                title=f"Event {i}",
+                slug=f"event-{i}",
+                starts_local=datetime(2030, 3, 1 + i % 20, 9),
+                ends_local=datetime(2030, 3, 1 + i % 20, 18),
+                host_organisation_id=host.id if db.session.flush() is None else None,
+            )
+        )
+        publish_event(event)
+        for j in range(3):
+            add_session(
+                event,
+                SessionData(
+                    title=f"S{j}",
+                    starts_local=datetime(2030, 3, 1 + i % 20, 10 + j),
+                    ends_local=datetime(2030, 3, 1 + i % 20, 11 + j),
+                    trainer_ids=[trainer.id],
+                ),
+            )
+    db.session.commit()
+
+
+def _queries_for(client, count_queries, path: str) -> int:  # type: ignore[no-untyped-def]
+    db.session.expire_all()
+    with count_queries() as counter:
+        response = client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_event_list_and_page_constant_queries(app, client, count_queries) -> None:
+    _populate(5)
+    list_small = _queries_for(client, count_queries, "/events/")
+    page_small = _queries_for(client, count_queries, "/events/event-1")
+    db.session.execute(db.delete(TrainingSession))
+    db.session.execute(db.delete(Event))
+    db.session.execute(db.delete(Organisation))
+    db.session.execute(db.delete(User))
+    db.session.commit()
+    _populate(50)
+    list_large = _queries_for(client, count_queries, "/events/")
+    page_large = _queries_for(client, count_queries, "/events/event-1")
+    print(f"queries: list {list_small}/{list_large}, page {page_small}/{page_large}")
+    assert list_small == list_large
+    assert page_small == page_large
+    assert list_large <= 8 and page_large <= 6
+
+
+def test_demo_is_idempotent(runner, app) -> None:
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "organiser@clusgo.example" in first.output
+    counts = {m: db.session.query(m).count() for m in (Event, TrainingSession, User, Organisation)}
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert counts == {m: db.session.query(m).count() for m in counts}
+    event = db.session.scalar(db.select(Event).where(Event.slug == "brno-2017"))
+    assert event.timezone == "Europe/Prague" and event.status == "published"
+    assert len(event.sessions) >= 2
+    assert event.host_organisation.name.startswith("Natureef")
+    assert counts[Organisation] >= 9
+    assert {u.role for u in db.session.scalars(db.select(User))} == {
+        "admin",
+        "organiser",
+        "trainer",
+    }
