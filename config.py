@@ -18,6 +18,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _translation_directories() -> str:
+    """Every folder under translations/ (one per area); Flask-Babel merges their catalogues."""
+    root = BASE_DIR / "translations"
+    folders = sorted(str(p) for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    return ";".join(folders) or str(root)
+
+
 def _default_database_url() -> str:
     return "sqlite:///" + str(BASE_DIR / "instance" / "clusgo.sqlite3")
 
@@ -46,6 +53,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en", "cs", "hu", "sk", "pl"]
+    BABEL_TRANSLATION_DIRECTORIES = _translation_directories()
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,70 @@
+"""The outbox: every e-mail is written here, in the caller's transaction, before any SMTP.
+
+A rolled-back change therefore sends nothing, and the unique idempotency key means the same
+message (the invitation of respondent R to event E, say) can never be queued twice.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import OutboxMessage
+
+
+def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
+    """An attachment as stored in ``OutboxMessage.attachments``."""
+    return {
+        "filename": filename,
+        "content_type": content_type,
+        "data_b64": base64.b64encode(data).decode("ascii"),
+    }
+
+
+def enqueue(
+    *,
+    key: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    recipient_name: str = "",
+    language: str = "en",
+    kind: str = "",
+    calendar_method: str | None = None,
+    calendar_ics: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> OutboxMessage:
+    """Queue one message; with a key already queued, return that message and add nothing."""
+    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    if existing is not None:
+        return existing
+    message = OutboxMessage(
+        idempotency_key=key,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=subject.replace("\r", " ").replace("\n", " ")[:300],
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        kind=kind,
+        calendar_method=calendar_method,
+        calendar_ics=calendar_ics,
+        attachments=attachments or [],
+        status="queued",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # queued by a concurrent transaction in the meantime
+        found = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+        )
+        if found is None:
+            raise
+        return found
+    return message
