@@ -68,11 +68,13 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .events.routes import bp as events_bp
     from .main.routes import bp as main_bp
+    from .registration.routes import bp as registration_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(registration_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

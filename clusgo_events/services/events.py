@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Event, Organisation, TrainingSession, User
 from ..models.base import utcnow
+from ..signals import event_cancelled, event_changed, session_cancelled, session_changed
 from . import ServiceError, ValidationErrors
 from .timeutil import get_zone, local_to_utc, utc_to_local
 
@@ -182,6 +183,8 @@ def update_event(event: Event, data: EventData) -> bool:
     if calendar_changed:
         event.sequence += 1
     db.session.flush()
+    if calendar_changed:
+        event_changed.send(event)
     return calendar_changed
 
 
@@ -206,6 +209,7 @@ def cancel_event(event: Event) -> None:
             session.status = "cancelled"
             session.sequence += 1
     db.session.flush()
+    event_cancelled.send(event)
 
 
 def _validate_session(
@@ -290,6 +294,8 @@ def update_session(session: TrainingSession, data: SessionData) -> bool:
     if calendar_changed:
         session.sequence += 1
     db.session.flush()
+    if calendar_changed:
+        session_changed.send(session)
     return calendar_changed
 
 
@@ -300,6 +306,7 @@ def cancel_session(session: TrainingSession) -> None:
     session.status = "cancelled"
     session.sequence += 1
     db.session.flush()
+    session_cancelled.send(session)
 
 
 def list_events(include_drafts: bool = False) -> tuple[list[Event], list[Event]]:
