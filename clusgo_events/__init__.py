@@ -10,6 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from . import security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(config: Any = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     register_extensions(app)
+    security.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
