@@ -132,9 +132,10 @@ def build_world() -> World:
         draft=draft,
         session=session,
         # parameter name -> a value naming a real object (add new parameters here)
-        url_values={"slug": event.slug, "session_id": session.id},
+        # (registration_id, invitation_id, respondent_id ... : create the object above)
+        url_values={"slug": event.slug, "session_id": session.id, "token": "not-a-real-token"},
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
-        missing_values={"slug": "no-such-event", "session_id": 987654},
+        missing_values={"slug": "no-such-event", "session_id": 987654, "token": "x" * 43},
     )
 
 

@@ -272,6 +272,38 @@ def login(page: Any, server: LiveServer, email: str, password: str = PASSWORD) -
     assert "/auth/login" not in page.url, f"log-in as {email} failed"
 
 
+def flask_command(server: LiveServer, *args: str) -> str:
+    """Run ``flask --app wsgi ARGS`` against the served app (``"mail", "deliver"``, say);
+    returns its output and fails on a non-zero exit."""
+    result = server.app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+    assert result.exit_code == 0, f"flask {' '.join(args)} -> {result.exit_code}\n{result.output}"
+    return result.output
+
+
+def mail_links(message: EmailMessage, server: LiveServer | None = None) -> list[str]:
+    """The links in a received e-mail's text part (only those to ``server`` when given)."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    text = part.get_content() if part is not None else ""
+    links = re.findall(r"https?://[^\s<>\"')]+", text)
+    if server is not None:
+        links = [link for link in links if link.startswith(server.url + "/")]
+    return links
+
+
+DOWNLOADS = Path(__file__).parents[2] / "test-artifacts" / "downloads"
+
+
+def download(page: Any, selector: str, folder: Path = DOWNLOADS) -> Path:
+    """Click ``selector``, wait for the file the browser downloads, keep it under ``folder``."""
+    with page.expect_download() as info:
+        page.click(selector)
+    got = info.value
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / got.suggested_filename
+    got.save_as(str(target))
+    return target
+
+
 def has_horizontal_scroll(page: Any) -> bool:
     """True when the page is wider than the viewport (a phone would scroll sideways)."""
     return bool(

@@ -10,9 +10,9 @@ import smtplib
 from email.message import EmailMessage
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event
+from clusgo_events.models import Event, User
 from tests.conftest import make_user
-from tests.e2e.conftest import has_horizontal_scroll, login
+from tests.e2e.conftest import download, flask_command, has_horizontal_scroll, login, mail_links
 
 
 def test_organiser_publishes_an_event(app, live_server, browser_page, screenshots) -> None:
@@ -82,7 +82,9 @@ def test_smtp_catcher_receives_real_mail(live_server, smtp_catcher) -> None:
     message["From"] = "ClusGo Events <no-reply@clusgo.example>"
     message["To"] = "Zuzana Nováková <zuzana@example.sk>"
     message["Subject"] = "Pozvánka na podujatie"
-    message.set_content("Dobrý deň")
+    message.set_content(
+        f"Dobrý deň, {live_server('/events/brno-2030')} alebo https://example.org/x"
+    )
     config = live_server.app.config
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=5) as smtp:
         smtp.send_message(message)
@@ -90,6 +92,24 @@ def test_smtp_catcher_receives_real_mail(live_server, smtp_catcher) -> None:
     assert received[0]["Subject"] == "Pozvánka na podujatie"
     assert smtp_catcher.to("zuzana@example.sk")
     assert smtp_catcher.envelopes[0][1] == ["zuzana@example.sk"]
+    assert mail_links(received[0], live_server) == [live_server("/events/brno-2030")]
+    assert len(mail_links(received[0])) == 2
+
+
+def test_flask_command_runs_against_the_served_app(app, live_server) -> None:
+    output = flask_command(
+        live_server,
+        "users",
+        "create",
+        "cli@example.org",
+        "--role",
+        "trainer",
+        "--password",
+        "long-enough-1",
+    )
+    assert "Created trainer cli@example.org" in output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(User).where(User.email == "cli@example.org")) is not None
 
 
 def test_browser_enforces_the_content_security_policy(live_server, browser) -> None:
@@ -107,3 +127,23 @@ def test_browser_enforces_the_content_security_policy(live_server, browser) -> N
     assert page.evaluate("window.injected === undefined")
     assert any("Content Security Policy" in text for text in messages), messages
     context.close()
+
+
+def test_download_helper_keeps_the_file(live_server, browser_page, tmp_path) -> None:
+    """``download`` (for the .ics and the PDF sign-in sheet) saves what the browser received."""
+    page = browser_page()
+    page.route(
+        live_server("/fake/event.ics"),
+        lambda route: route.fulfill(
+            body="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            headers={
+                "Content-Type": "text/calendar",
+                "Content-Disposition": 'attachment; filename="event.ics"',
+            },
+        ),
+    )
+    page.goto(live_server("/events/"))
+    page.set_content(f'<a id="get" href="{live_server("/fake/event.ics")}">get</a>')
+    saved = download(page, "#get", tmp_path)
+    assert saved.name == "event.ics"
+    assert saved.read_text().startswith("BEGIN:VCALENDAR")
