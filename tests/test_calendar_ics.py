@@ -11,7 +11,6 @@ from ical.calendar_stream import IcsCalendarStream
 from clusgo_events.extensions import db
 from clusgo_events.services import ical
 from clusgo_events.services.events import SessionData, cancel_session, update_session
-
 from tests.calendar_helpers import (
     local,
     make_event,
@@ -127,7 +126,9 @@ def test_uid_is_stable_and_stored(app) -> None:  # type: ignore[no-untyped-def]
     event, saturday, _ = _dst_event()
     first = icalendar.Calendar.from_ical(ical.event_calendar(event))
     db.session.expire_all()
-    second = icalendar.Calendar.from_ical(ical.event_calendar(db.session.get(type(event), event.id)))
+    second = icalendar.Calendar.from_ical(
+        ical.event_calendar(db.session.get(type(event), event.id))
+    )
     uids = [[str(v["UID"]) for v in c.walk("VEVENT")] for c in (first, second)]
     assert uids[0] == uids[1]
     assert event.uid in uids[0] and saturday.uid in uids[0]
@@ -164,9 +165,9 @@ def test_session_download(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get(f"/events/brno-2030/sessions/{monday.id}/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert f'filename="brno-2030-session-{monday.id}.ics"' in response.headers[
-        "Content-Disposition"
-    ]
+    assert (
+        f'filename="brno-2030-session-{monday.id}.ics"' in response.headers["Content-Disposition"]
+    )
     calendar = parse_all(response.get_data(as_text=True))
     [vevent] = calendar.walk("VEVENT")
     assert vevent["UID"] == monday.uid

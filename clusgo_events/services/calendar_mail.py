@@ -188,6 +188,7 @@ def _send(
         subject, text, html = render_email(
             TEMPLATE_OF[kind],
             person.language,
+            lang=person.language,
             name=person.name,
             is_session=isinstance(obj, TrainingSession),
             personal=kind in PERSONAL_KINDS,
