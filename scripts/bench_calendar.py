@@ -1,8 +1,8 @@
 """Benchmark of the calendar feed and downloads: prints the figures, asserts nothing.
 
-Usage: python scripts/bench_calendar.py [--sessions 500] [--runs 5] [--database-url URL]
+Usage: python scripts/bench_calendar.py [--sessions 500] [--runs 5] [--scratch-database-url URL]
 
-Builds a throw-away SQLite database (or uses --database-url, which it empties first) with one
+Builds a throw-away SQLite database (or --scratch-database-url: a scratch database whose tables it DROPS and re-creates) with one
 representative holding N confirmed seats and one trainer teaching the same N sessions, then
 times the personal feed of each (through the test client, so routing, the token check and
 the response are included), the download of the largest event, and one iMIP invitation.
@@ -115,10 +115,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-url")
+    parser.add_argument("--scratch-database-url")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-calendar-")
-    url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+    url = args.scratch_database_url or f"sqlite:///{folder}/bench.sqlite3"
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -167,7 +167,7 @@ def main() -> None:
         )
         print(f"one iMIP invitation: median {median:7.2f} ms, best {best:7.2f} ms")
         db.session.remove()
-        if not args.database_url:
+        if not args.scratch_database_url:
             db.drop_all()
 
 

@@ -31,6 +31,7 @@ invite, a withdrawal when nothing was sent yet or the last message was already a
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -351,8 +352,10 @@ RECEIVERS = (
 def register_signal_handlers(app: Flask) -> None:
     """Connect the calendar-mail receivers (idempotent: blinker keeps one per function).
 
-    ``CALENDAR_MAIL = False`` in the config turns the calendar mails off.
+    ``CALENDAR_MAIL = False`` in the config turns the calendar mails off;
+    ``CALENDAR_ORGANIZER`` (config or environment) names the ORGANIZER of the invitations.
     """
-    app.config.setdefault("CALENDAR_MAIL", True)
+    app.config.setdefault("CALENDAR_MAIL", os.environ.get("CALENDAR_MAIL", "1") != "0")
+    app.config.setdefault("CALENDAR_ORGANIZER", os.environ.get("CALENDAR_ORGANIZER") or None)
     for signal, receiver in RECEIVERS:
         signal.connect(receiver)
