@@ -2,10 +2,11 @@
 
 Usage: python scripts/bench_calendar.py [--sessions 500] [--runs 5] [--scratch-database-url URL]
 
-Builds a throw-away SQLite database (or --scratch-database-url: a scratch database whose tables it DROPS and re-creates) with one
-representative holding N confirmed seats and one trainer teaching the same N sessions, then
-times the personal feed of each (through the test client, so routing, the token check and
-the response are included), the download of the largest event, and one iMIP invitation.
+Builds a throw-away SQLite database (or uses --scratch-database-url, whose tables it DROPS and
+re-creates: never point it at real data) with one representative holding N confirmed seats
+and one trainer teaching the same N sessions, then times the personal feed of each (through
+the test client, so routing, the token check and the response are included), the download
+of the first event, and one iMIP invitation.
 """
 
 from __future__ import annotations
