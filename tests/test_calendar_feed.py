@@ -99,6 +99,8 @@ def test_trainer_feed_lists_sessions_they_teach(client, users) -> None:  # type:
     event = make_event()
     teaching = make_session(event, "Mine", trainers=[trainer])
     make_session(event, "Not mine", trainers=[other_trainer])
+    draft = make_event("draft-2030", status="draft")
+    make_session(draft, "Planned, not yet published", trainers=[trainer])
     response = client.get(feed_path(trainer))
     assert uids(response) == {teaching.uid}
     vevent = icalendar.Calendar.from_ical(response.data).walk("VEVENT")[0]
@@ -206,11 +208,15 @@ def test_reset_needs_login_and_csrf(client, auth, users, app) -> None:  # type: 
     assert db.session.get(User, rep.id).feed_salt == salt
 
 
-def _user_with_sessions(n: int) -> tuple[User, User]:
-    """A representative with ``n`` confirmed seats and a trainer teaching ``n`` sessions."""
+def _user_with_sessions(n: int) -> tuple[User, User, User]:
+    """A representative with ``n`` confirmed seats, a trainer teaching ``n`` sessions and the
+    organiser who created their events."""
     rep = make_user("representative", f"rep{n}@example.org", name=f"Rep {n}")
     trainer = make_user("trainer", f"trainer{n}@example.org", name=f"Trainer {n}")
-    events = [make_event(f"event-{n}-{i}") for i in range(max(1, n // 50))]
+    organiser = make_user("organiser", f"organiser{n}@example.org", name=f"Organiser {n}")
+    events = [
+        make_event(f"event-{n}-{i}", created_by=organiser) for i in range(max(1, n // 50))
+    ]
     registrations = [make_registration(e, rep, commit=False) for e in events]
     for i in range(n):
         event = events[i % len(events)]
@@ -225,22 +231,25 @@ def _user_with_sessions(n: int) -> tuple[User, User]:
         )
         make_seat(registrations[i % len(events)], session, commit=False)
     db.session.commit()
-    return rep, trainer
+    return rep, trainer, organiser
 
 
 def test_feed_queries_do_not_grow_with_sessions(client, count_queries) -> None:  # type: ignore[no-untyped-def]
     counts = {}
+    admin = make_user("admin", "admin@example.org")
     for n in (5, 500):
-        rep, trainer = _user_with_sessions(n)
-        for user in (rep, trainer):
+        rep, trainer, organiser = _user_with_sessions(n)
+        for user in (rep, trainer, organiser, admin):
             path = feed_path(user)
             db.session.expire_all()
             with count_queries() as counter:
                 response = client.get(path)
             assert response.status_code == 200
             found = uids(response)
-            assert len([u for u in found]) >= n
+            assert len(found) >= n
             counts[(n, user.role)] = counter.count
     assert counts[(5, "representative")] == counts[(500, "representative")]
     assert counts[(5, "trainer")] == counts[(500, "trainer")]
+    assert counts[(5, "organiser")] == counts[(500, "organiser")]
+    assert counts[(5, "admin")] == counts[(500, "admin")]
     assert counts[(500, "representative")] <= 6

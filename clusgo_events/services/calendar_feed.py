@@ -121,8 +121,9 @@ def feed_entries(user: User) -> tuple[list[Event], list[TrainingSession]]:
     taught = db.session.scalars(
         select(TrainingSession)
         .join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
-        .where(session_trainers.c.user_id == user.id)
-        .options(joinedload(TrainingSession.event), joinedload(TrainingSession.trainers))
+        .join(TrainingSession.event)
+        .where(session_trainers.c.user_id == user.id, Event.status != "draft")
+        .options(contains_eager(TrainingSession.event), joinedload(TrainingSession.trainers))
     ).unique()
     for session in taught:
         sessions[session.id] = session
