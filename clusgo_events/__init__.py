@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from .services.calendar_mail import register_signal_handlers
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def create_app(config: Any = None) -> Flask:
     register_extensions(app)
     security.init_app(app)
     register_blueprints(app)
+    register_signal_handlers(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -68,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .calendar.routes import bp as calendar_bp
     from .events.routes import bp as events_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
@@ -77,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
+    app.register_blueprint(calendar_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
