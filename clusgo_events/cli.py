@@ -53,3 +53,7 @@ def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+
+    from .survey.commands import survey_cli
+
+    app.cli.add_command(survey_cli)
