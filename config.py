@@ -56,6 +56,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = _translation_directories()
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
+    SURVEY_MAX_UPLOAD = int(os.environ.get("SURVEY_MAX_UPLOAD", str(4 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -148,7 +148,10 @@ def respondents() -> str:
         search=form.q.data or "",
     )
     page = db.paginate(
-        respondent_service.respondents_query(filters), per_page=PER_PAGE, max_per_page=PER_PAGE
+        respondent_service.respondents_query(filters),
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=PER_PAGE,
+        error_out=False,
     )
     invitations = respondent_service.invitation_counts([r.id for r in page.items])
     args = {k: v for k, v in request.args.items() if k not in ("page", "submit") and v}
