@@ -224,7 +224,9 @@ def test_respondents_filters_counts_and_pages(client, auth, users) -> None:
     assert text.count("Not a valid choice") == 2 and "longer than 100" in text
     assert "120 respondents match" in text  # the bad filters are ignored
     beyond = client.get("/survey/respondents?country=CZ&page=9")
-    assert beyond.status_code == 200 and "No respondents on this page" in beyond.get_data(as_text=True)
+    assert beyond.status_code == 200 and "No respondents on this page" in beyond.get_data(
+        as_text=True
+    )
 
 
 def test_nav_link_for_organisers_only(client, auth, users) -> None:
