@@ -400,6 +400,19 @@ def test_import_uses_few_queries(app, count_queries) -> None:
     assert result.created == 1200
     # 3 respondent look-ups (500 a chunk), organisations, their inserts, respondent insert
     assert counter.count < 30, counter.statements
+    # a big file (one scan instead of IN-lists), with a change in every tenth row
+    rows += [
+        [f"more{i}@example.org", f"More {i}", "Cluster 1", "CZ", "", "no", "no", "no", "", "", ""]
+        for i in range(1000)
+    ]
+    for row in rows[::10]:
+        row[1] += " Jr."
+    with count_queries() as counter:
+        result = import_survey(csv_bytes(rows, HEADER))
+        db.session.commit()
+    assert (result.created, result.updated, result.unchanged) == (1000, 120, 1080)
+    assert counter.count < 30, counter.statements
+    assert respondents()["person10@example.org"].contact_name == "Person 10 Jr."
 
 
 def _trimmed(records) -> list[tuple[int, list[str]]]:  # type: ignore[no-untyped-def]

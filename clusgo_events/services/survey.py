@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select, update
 
 from ..extensions import db
 from ..models import Organisation, Respondent
@@ -832,6 +832,7 @@ def import_rows(
 
     now = utcnow()
     inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for number, values, raw in accepted.values():
         respondent = existing.get(values["email"])
         target = _target_values(values, raw, respondent, present, organisations)
@@ -845,9 +846,7 @@ def import_rows(
             if changes:
                 result.updated += 1
                 status = "update"
-                if not dry_run:
-                    for name, value in changes.items():
-                        setattr(respondent, name, value)
+                updates.append({"id": respondent.id, **changes, "updated_at": now})
             else:
                 result.unchanged += 1
                 status = "unchanged"
@@ -858,6 +857,8 @@ def import_rows(
     if not dry_run:
         if inserts:
             db.session.execute(insert(Respondent), inserts)
+        if updates:  # ORM bulk UPDATE by primary key, grouped by the columns that changed
+            db.session.execute(update(Respondent), updates)
         db.session.flush()
     result.seconds = time.perf_counter() - started
     return result
@@ -868,11 +869,21 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def _existing_respondents(emails: list[str]) -> dict[str, Respondent]:
-    found: dict[str, Respondent] = {}
+def _existing_respondents(emails: list[str]) -> dict[str, Row[Any]]:
+    """The respondents the file names, as plain rows (no ORM objects: 10,000 load fast)."""
+    found: dict[str, Row[Any]] = {}
+    table = Respondent.__table__
+    if len(emails) > 4 * CHUNK:
+        # A big file: one scan of the table beats many IN (...) look-ups (PostgreSQL plans
+        # those badly right after a large import, before it has analysed the table).
+        wanted = set(emails)
+        for row in db.session.execute(select(table)):
+            if row.email.lower() in wanted:
+                found[row.email.lower()] = row
+        return found
     for chunk in _chunks(emails):
-        for respondent in db.session.scalars(select(Respondent).where(Respondent.email.in_(chunk))):
-            found[respondent.email.lower()] = respondent
+        for row in db.session.execute(select(table).where(table.c.email.in_(chunk))):
+            found[row.email.lower()] = row
     return found
 
 
@@ -883,7 +894,7 @@ def _org_key(name: str, country: str | None) -> tuple[str, str] | None:
 
 
 def _effective(
-    name: str, values: dict[str, Any], respondent: Respondent | None, present: set[str]
+    name: str, values: dict[str, Any], respondent: Row[Any] | None, present: set[str]
 ) -> Any:
     """The value a respondent will have: the file's, else what it has now."""
     if name in present:
@@ -895,7 +906,7 @@ def _effective(
 
 def _organisations_for(
     rows: Iterable[tuple[int, dict[str, Any], dict[str, str]]],
-    existing: dict[str, Respondent],
+    existing: dict[str, Row[Any]],
     present: set[str],
 ) -> dict[tuple[str, str], Organisation | None]:
     """The organisations of the rows' countries, loaded in bulk and keyed by
@@ -917,7 +928,7 @@ def _organisations_for(
 
 def _create_organisations(
     rows: Iterable[tuple[int, dict[str, Any], dict[str, str]]],
-    existing: dict[str, Respondent],
+    existing: dict[str, Row[Any]],
     present: set[str],
     organisations: dict[tuple[str, str], Organisation | None],
     dry_run: bool,
@@ -960,7 +971,7 @@ _NEW_ORG = -1  # the id of an organisation a dry run would create
 def _target_values(
     values: dict[str, Any],
     raw: dict[str, str],
-    respondent: Respondent | None,
+    respondent: Row[Any] | None,
     present: set[str],
     organisations: dict[tuple[str, str], Organisation | None],
 ) -> dict[str, Any]:
