@@ -63,6 +63,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = _translation_directories()
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
+    SURVEY_MAX_UPLOAD = int(os.environ.get("SURVEY_MAX_UPLOAD", str(4 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # None = decided by create_app from BASE_URL: HTTPS-only cookies unless the app is served

@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.routes import bp as events_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
+    from .survey.routes import bp as survey_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(survey_bp, url_prefix="/survey")
 
 
 def register_errorhandlers(app: Flask) -> None:

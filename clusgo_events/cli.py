@@ -56,3 +56,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(ical_cli)
     app.cli.add_command(demo_command)
+
+    from .survey.commands import survey_cli
+
+    app.cli.add_command(survey_cli)

@@ -1,0 +1,1 @@
+"""Survey import and the respondents list (organisers only)."""

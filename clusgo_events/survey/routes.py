@@ -1,0 +1,167 @@
+"""Survey import (upload, preview, confirm) and the respondents list; organisers only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from ..auth.decorators import role_required
+from ..extensions import db
+from ..forms import apply_service_errors
+from ..services import ServiceError, audit
+from ..services import respondents as respondent_service
+from ..services import survey as survey_service
+from .forms import MAPPING_LABELS, ConfirmImportForm, RespondentFilterForm, UploadForm
+
+bp = Blueprint("survey", __name__)
+
+DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
+PER_PAGE = 50
+
+
+def _upload_folder() -> Path:
+    base = current_app.config.get("INSTANCE_TMP") or current_app.instance_path
+    return Path(base) / "survey-uploads"
+
+
+def _max_upload() -> int:
+    return int(current_app.config.get("SURVEY_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
+
+
+def _too_large_message() -> str:
+    limit = min(_max_upload(), current_app.config.get("MAX_CONTENT_LENGTH") or _max_upload())
+    return (
+        f"The file is too large: the limit is {limit / 1024 / 1024:.1f} MB. Remove columns or"
+        " rows you do not need, or split the file."
+    )
+
+
+def _render_upload(form: UploadForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "survey/upload.html", form=form, labels=MAPPING_LABELS, max_upload=_max_upload()
+    ), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """The request was over MAX_CONTENT_LENGTH: the upload page again, with the reason."""
+    if not (current_user.is_authenticated and current_user.has_role("organiser")):
+        return render_template("errors/error.html", error=error), 413
+    form = UploadForm(formdata=None)
+    form.file.errors = [_too_large_message()]
+    return _render_upload(form, 413)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("organiser")
+def upload() -> tuple[str, int] | str:
+    """Upload a survey file; a valid one is previewed (a dry run) before it is imported."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _render_upload(form)
+    data = form.file.data.read(_max_upload() + 1)
+    if len(data) > _max_upload():
+        form.file.errors = [_too_large_message()]
+        return _render_upload(form, 413)
+    filename = form.file.data.filename or ""
+    mapping = form.mapping()
+    try:
+        table = survey_service.read_survey_file(data, mapping, filename=filename)
+        result = survey_service.import_rows(table, dry_run=True)
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc)
+        return _render_upload(form)
+    db.session.rollback()
+    upload_id = survey_service.store_upload(_upload_folder(), data, mapping, filename)
+    return render_template(
+        "survey/preview.html",
+        result=result,
+        filename=filename,
+        mapping=mapping,
+        confirm=ConfirmImportForm(formdata=None, upload_id=upload_id),
+    )
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@role_required("organiser")
+def confirm() -> str | Response:
+    """Import a previewed upload."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        flash("Nothing to import: upload the file again.", "warning")
+        return redirect(url_for("survey.upload"))
+    folder = _upload_folder()
+    try:
+        data, mapping, filename = survey_service.load_upload(folder, form.upload_id.data)
+        result = survey_service.import_survey(data, mapping=mapping)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("survey.upload"))
+    audit.record(current_user, "survey.import", result, {**result.summary(), "file": filename})
+    db.session.commit()
+    survey_service.discard_upload(folder, form.upload_id.data)
+    return render_template("survey/result.html", result=result, filename=filename)
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@bp.route("/respondents")
+@role_required("organiser")
+def respondents() -> str:
+    """Respondents with filters, a page at a time, and counts per country."""
+    counts = respondent_service.country_counts()
+    names = get_locale().territories if get_locale() else {}
+    form = RespondentFilterForm(formdata=request.args)
+    form.country.choices = [SelectChoice("", "any")] + [
+        SelectChoice(c.country, f"{names.get(c.country, c.country)} ({c.country})")
+        for c in counts
+        if c.country
+    ]
+    if request.args and not form.validate():
+        for field in form:
+            if field.errors:
+                field.data = field.default
+    filters = respondent_service.RespondentFilter(
+        country=form.country.data or None,
+        interested_in_event=_yes_no(form.interested_in_event.data),
+        interested_in_training=_yes_no(form.interested_in_training.data),
+        consent=_yes_no(form.consent.data),
+        invited=_yes_no(form.invited.data),
+        search=form.q.data or "",
+    )
+    page = db.paginate(
+        respondent_service.respondents_query(filters),
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    invitations = respondent_service.invitation_counts([r.id for r in page.items])
+    args = {k: v for k, v in request.args.items() if k not in ("page", "submit") and v}
+    return render_template(
+        "survey/respondents.html",
+        form=form,
+        page=page,
+        invitations=invitations,
+        counts=counts,
+        country_names=names,
+        largest=max((c.total for c in counts), default=0),
+        args=args,
+    )

@@ -1,0 +1,214 @@
+"""Real survey files for the tests: CSV in several encodings and delimiters, XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+
+from openpyxl import Workbook
+
+HEADER = [
+    "E-mail",
+    "Contact name",
+    "Organization",
+    "Country",
+    "City",
+    "Interested in event",
+    "Interested in training",
+    "Consent",
+    "Submitted",
+    "Language",
+    "Q1 Main export market",
+]
+
+ROWS = [
+    [
+        "jana.bruskova@aero.example",
+        "Jana Břusková",
+        "Moravian Aerospace Cluster",
+        "Česko",
+        "Brno",
+        "ano",
+        "ne",
+        "ano",
+        "5.1.2017",
+        "čeština",
+        "Germany",
+    ],
+    [
+        "Gabor.Szucs@Pannon.example",
+        "Gábor Szűcs",
+        "Pannon Autóipari Klaszter",
+        "Magyarország",
+        "Győr",
+        "igen",
+        "igen",
+        "igen",
+        "2017-01-06",
+        "magyar",
+        "Austria",
+    ],
+    [
+        "lubos@zilina.example",
+        "Ľuboš Štefánik",
+        "Žilina ICT Cluster",
+        "Slovak Republic",
+        "Žilina",
+        "áno",
+        "nie",
+        "áno",
+        "2017-01-07 10:30",
+        "sk",
+        "Czechia",
+    ],
+    [
+        "lukasz@lodz.example",
+        "Łukasz Żółkiewski",
+        "Łódź Textile Cluster",
+        "PL",
+        "Łódź",
+        "tak",
+        "tak",
+        "nie",
+        "08.01.2017",
+        "Polish",
+        "Italy",
+    ],
+]
+
+
+def csv_bytes(
+    rows: Sequence[Sequence[str]] = ROWS,
+    header: Sequence[str] = HEADER,
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> bytes:
+    """A CSV file as Excel or a survey tool would save it."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]] = ROWS, header: Sequence[str] = HEADER) -> bytes:
+    """An XLSX workbook written by openpyxl."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def typed_xlsx_rows() -> list[list[object]]:
+    """The rows with real spreadsheet types: dates as dates, yes/no as booleans and numbers."""
+    typed = [list(r) for r in ROWS]
+    typed[0][8] = datetime(2017, 1, 5, 9, 0)
+    typed[1][5] = True
+    typed[1][6] = 1
+    typed[3][7] = 0
+    return typed
+
+
+PKG_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
+OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def excel_style_xlsx(rows: Sequence[Sequence[str]], header: Sequence[str]) -> bytes:
+    """A minimal workbook as Excel writes it: shared strings (openpyxl writes inline ones),
+    a date cell styled with a date number format, a boolean and a number."""
+    from xml.sax.saxutils import escape
+
+    strings: list[str] = []
+
+    def shared(text: str) -> int:
+        if text not in strings:
+            strings.append(text)
+        return strings.index(text)
+
+    def column(i: int) -> str:
+        return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
+
+    sheet_rows = []
+    for r, values in enumerate([header, *rows], start=1):
+        cells = "".join(
+            f'<c r="{column(i)}{r}" t="s"><v>{shared(v)}</v></c>'
+            for i, v in enumerate(values)
+            if v != ""
+        )
+        sheet_rows.append(f'<row r="{r}">{cells}</row>')
+    # one more row with typed cells: a date (serial 42740 = 2017-01-05), TRUE, 1, a gap
+    n = len(rows) + 2
+    sheet_rows.append(
+        f'<row r="{n}"><c r="A{n}" t="s"><v>{shared("typed@example.org")}</v></c>'
+        f'<c r="F{n}" t="b"><v>1</v></c><c r="G{n}"><v>1</v></c>'
+        f'<c r="I{n}" s="1"><v>42740.5</v></c></row>'
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="{PKG_TYPE}"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/{part}" ContentType="{OOXML}.{kind}+xml"/>'
+                for part, kind in [
+                    ("workbook.xml", "sheet.main"),
+                    ("worksheets/sheet1.xml", "worksheet"),
+                    ("sharedStrings.xml", "sharedStrings"),
+                    ("styles.xml", "styles"),
+                ]
+            )
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{rel}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="164" '
+            'formatCode="d/m/yyyy\\ h:mm"/></numFmts>'
+            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+            "</borders>"
+            '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" xfId="0"/><xf numFmtId="164" xfId="0" '
+            'applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+            + "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+            + "</sst>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><sheetData>{"".join(sheet_rows)}</sheetData></worksheet>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode("utf-8"))
+    return out.getvalue()
