@@ -111,12 +111,28 @@ def register_commands(app: Flask) -> None:
 
 @sa_event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL mode, foreign keys on and a busy timeout on every SQLite connection."""
+    """WAL mode, foreign keys on and a busy timeout on every SQLite connection.
+
+    pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe):
+    ``_sqlite_begin`` emits the BEGIN itself, so a write transaction can start with
+    ``BEGIN IMMEDIATE`` (see ``services.transactions.begin_write``).
+    """
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@sa_event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """BEGIN (or BEGIN IMMEDIATE with the ``sqlite_begin="IMMEDIATE"`` option) on SQLite."""
+    if conn.dialect.name == "sqlite":
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        # lets begin_write() tell a transaction that has already written from a read-only one
+        conn.info["sqlite_changes_at_begin"] = conn.connection.dbapi_connection.total_changes
