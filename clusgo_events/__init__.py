@@ -133,6 +133,7 @@ def _sqlite_begin(conn: Any) -> None:
     """BEGIN (or BEGIN IMMEDIATE with the ``sqlite_begin="IMMEDIATE"`` option) on SQLite."""
     if conn.dialect.name == "sqlite":
         mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        raw = conn.connection.dbapi_connection
+        raw.execute("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
         # lets begin_write() tell a transaction that has already written from a read-only one
-        conn.info["sqlite_changes_at_begin"] = conn.connection.dbapi_connection.total_changes
+        conn.info["sqlite_changes_at_begin"] = raw.total_changes

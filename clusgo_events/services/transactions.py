@@ -15,17 +15,18 @@ def begin_write() -> None:
     already holds changes is kept as it is. On PostgreSQL nothing happens here: the callers
     take row locks (``SELECT ... FOR UPDATE``) instead.
     """
-    if db.session.get_bind().dialect.name != "sqlite":
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
         return
-    if db.session.in_transaction():
-        connection = db.session.connection()
+    if session.in_transaction():
+        session.flush()
+        connection = session.connection()
         if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
             return
-        db.session.flush()
         raw = connection.connection.dbapi_connection
         if raw is not None and raw.total_changes != connection.info.get(
             "sqlite_changes_at_begin", raw.total_changes
         ):
             return  # it has written already, so it holds the write lock
-        db.session.rollback()  # only reads happened: nothing is lost
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session.rollback()  # only reads happened: nothing is lost
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
