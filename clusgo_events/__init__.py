@@ -111,16 +111,10 @@ def register_commands(app: Flask) -> None:
 
 @sa_event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL mode, foreign keys on and a busy timeout on every SQLite connection.
-
-    pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe):
-    ``_sqlite_begin`` emits the BEGIN itself, so a write transaction can start with
-    ``BEGIN IMMEDIATE`` (see ``services.transactions.begin_write``).
-    """
+    """WAL mode, foreign keys on and a busy timeout on every SQLite connection."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -130,10 +124,18 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 @sa_event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
-    """BEGIN (or BEGIN IMMEDIATE with the ``sqlite_begin="IMMEDIATE"`` option) on SQLite."""
-    if conn.dialect.name == "sqlite":
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        raw = conn.connection.dbapi_connection
-        raw.execute("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
-        # lets begin_write() tell a transaction that has already written from a read-only one
-        conn.info["sqlite_changes_at_begin"] = raw.total_changes
+    """``BEGIN IMMEDIATE`` on SQLite for a transaction begun with ``sqlite_begin="IMMEDIATE"``.
+
+    Other transactions keep pysqlite's own handling (reads outside a transaction, a deferred
+    BEGIN just before the first write), so nothing changes for them. A write transaction that
+    must read and then write without losing a race (``services.transactions.begin_write``)
+    takes the database's write lock at once, waiting on the busy timeout; pysqlite then sees a
+    transaction open and adds no BEGIN of its own.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE" and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+    # lets begin_write() tell a transaction that has already written from a read-only one
+    conn.info["sqlite_changes_at_begin"] = raw.total_changes
