@@ -6,6 +6,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
@@ -446,6 +447,7 @@ def test_logged_in_signup_my_page_and_cancel(client, auth, app) -> None:
 def counted_get(client, count_queries, url: str):  # type: ignore[no-untyped-def]
     """GET ``url`` with a fresh session (nothing cached from the test) and count its queries."""
     db.session.remove()
+    g.pop("_login_user", None)  # Flask-Login caches the user in the shared app context
     with count_queries() as counter:
         response = client.get(url)
     assert response.status_code == 200
@@ -515,3 +517,32 @@ def test_organiser_actions(client, auth, users, app) -> None:
     client.post(f"/seats/{c.seats[0].id}/cancel")
     db.session.expire_all()
     assert c.seats[0].status == "cancelled" and training.confirmed_count == 1
+
+
+def test_my_registrations_constant_queries(client, auth, app, count_queries) -> None:
+    user_id = make_user("representative", "many@example.cz", name="Many").id
+    auth.login("many@example.cz")
+    counts = []
+    for n in range(4):
+        event = make_event(slug=f"ev-{n}", capacity=1, session_capacities=(1, 1))
+        signup(event, f"first{n}@example.cz", [s.id for s in event.sessions])
+        user = db.session.get(User, user_id)
+        reg.register(event, attendee("many@example.cz"), [s.id for s in event.sessions], user=user)
+        db.session.commit()
+        count, html = counted_get(client, count_queries, "/my/registrations")
+        counts.append(count)
+    assert len(set(counts)) == 1
+    # four events and their eight seats, each first in line
+    assert html.count("waiting list, position 1") == 12
+    assert html.count("Cancel this session") == 8
+
+
+def test_waitlisted_mail_in_polish_with_position(app) -> None:
+    event = make_event(capacity=1, session_capacities=(5,))
+    signup(event, "a@example.pl", country="PL")
+    signup(event, "b@example.pl", [event.sessions[0].id], country="PL")
+    (mail,) = mails("registration_waitlisted")
+    assert mail.language == "pl" and mail.recipient == "b@example.pl"
+    assert "liście rezerwowej" in mail.subject
+    assert "na miejscu 1" in mail.body_text and "lista rezerwowa, miejsce 1" in mail.body_text
+    assert not mail.attachments
