@@ -546,3 +546,30 @@ def test_waitlisted_mail_in_polish_with_position(app) -> None:
     assert "liście rezerwowej" in mail.subject
     assert "na miejscu 1" in mail.body_text and "lista rezerwowa, miejsce 1" in mail.body_text
     assert not mail.attachments
+
+
+def test_locked_event_blocks_other_writers_until_commit(app) -> None:
+    """The lock taken before counting places really excludes a second writer."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    event = make_event()
+    event_id = event.id
+    reg._lock_event(event_id)
+    other = db.engine.connect()
+    try:
+        if db.engine.dialect.name == "sqlite":
+            other.exec_driver_sql("PRAGMA busy_timeout=0")
+            statement = text("BEGIN IMMEDIATE")
+        else:
+            statement = text("SELECT id FROM event WHERE id = :id FOR UPDATE NOWAIT")
+        with pytest.raises(OperationalError):
+            other.execute(statement, {"id": event_id})
+        other.rollback()
+        db.session.commit()  # the lock is released
+        other.execute(statement, {"id": event_id})
+        other.rollback()
+    finally:
+        if db.engine.dialect.name == "sqlite":
+            other.exec_driver_sql("PRAGMA busy_timeout=30000")
+        other.close()
