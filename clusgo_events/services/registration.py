@@ -28,7 +28,15 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..i18n import language_for
-from ..models import Event, Invitation, Registration, SessionSeat, TrainingSession, User
+from ..models import (
+    Event,
+    Invitation,
+    OutboxMessage,
+    Registration,
+    SessionSeat,
+    TrainingSession,
+    User,
+)
 from ..models.base import utcnow
 from ..signals import (
     registration_cancelled,
@@ -419,6 +427,9 @@ def register(
     while the event has a free place, else it joins the event's waiting list; each chosen
     session seat likewise on the session's own capacity.
     """
+    # the code and its QR image are made before the lock is taken: the PNG takes ~10 ms
+    checkin_code = secrets.token_hex(8)
+    qr = qr_png(checkin_code)
     event = _lock_event(event.id)
     problem = registration_window_problem(event)
     if problem:
@@ -459,7 +470,7 @@ def register(
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
         db.session.add(registration)
-    registration.checkin_code = secrets.token_hex(8)
+    registration.checkin_code = checkin_code
     for key, value in values.items():
         setattr(registration, key, value)
     registration.language = language
@@ -481,7 +492,7 @@ def register(
     db.session.flush()
     if registration.status == "confirmed":
         registration_confirmed.send(registration)
-        _notify(registration, "confirmed")
+        _notify(registration, "confirmed", qr=qr)
     else:
         _notify(registration, "waitlisted")
     for seat in new_seats:
@@ -760,11 +771,14 @@ def qr_png(code: str) -> bytes:
     return buffer.getvalue()
 
 
-def _notify(registration: Registration, kind: str, session: TrainingSession | None = None) -> None:
+def _notify(
+    registration: Registration,
+    kind: str,
+    session: TrainingSession | None = None,
+    qr: bytes | None = None,
+) -> None:
     """Queue the e-mail for a state change (kind: confirmed, waitlisted, promoted, cancelled),
     in the person's language, keyed so that the same change is queued once."""
-    from ..models import OutboxMessage
-
     prefix = f"registration:{registration.id}:{kind}:" + (
         f"session-{session.id}:" if session else ""
     )
@@ -781,7 +795,7 @@ def _notify(registration: Registration, kind: str, session: TrainingSession | No
     attachments = []
     qr_b64 = None
     if registration.status == "confirmed" and kind in ("confirmed", "promoted"):
-        png = qr_png(registration.checkin_code)
+        png = qr or qr_png(registration.checkin_code)
         attachments.append(attachment("checkin-code.png", "image/png", png))
         qr_b64 = base64.b64encode(png).decode("ascii")
     subject, text, html = render_email(
