@@ -264,6 +264,8 @@ def _lock_event(event_id: int) -> Event:
     """Begin the write transaction and lock the event's row; returns it freshly loaded."""
     begin_write()
     db.session.flush()
+    # everything read before the lock may be stale: read it again from here on
+    db.session.expire_all()
     event = db.session.scalar(
         select(Event)
         .where(Event.id == event_id)
@@ -272,8 +274,6 @@ def _lock_event(event_id: int) -> Event:
     )
     if event is None:
         raise ServiceError("This event no longer exists.")
-    # everything read before the lock may be stale: read it again from here on
-    db.session.expire_all()
     return event
 
 
@@ -478,10 +478,9 @@ def register(
     registration.cancelled_at = None
     registration.invitation_id = invitation.id if invitation is not None else None
     registration.respondent_id = respondent.id if respondent is not None else None
-    if _take_event_place(event):
-        registration.status = "confirmed"
-        registration.waitlist_position = None
-    else:
+    registration.status = "confirmed"
+    registration.waitlist_position = None
+    if not _take_event_place(event):
         registration.status = "waitlisted"
         registration.waitlist_position = _next_registration_position(event)
     db.session.flush()
@@ -509,10 +508,9 @@ def _add_seat(registration: Registration, session: TrainingSession) -> SessionSe
         seat = SessionSeat(registration=registration, session_id=session.id)
         db.session.add(seat)
     seat.session = session
-    if registration.status == "confirmed" and _take_session_place(session):
-        seat.status = "confirmed"
-        seat.waitlist_position = None
-    else:
+    seat.status = "confirmed"
+    seat.waitlist_position = None
+    if registration.status != "confirmed" or not _take_session_place(session):
         seat.status = "waitlisted"
         seat.waitlist_position = _next_seat_position(session)
     db.session.flush()
