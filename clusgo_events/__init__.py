@@ -128,3 +128,22 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@sa_event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """``BEGIN IMMEDIATE`` on SQLite for a transaction begun with ``sqlite_begin="IMMEDIATE"``.
+
+    Other transactions keep pysqlite's own handling (reads outside a transaction, a deferred
+    BEGIN just before the first write), so nothing changes for them. A write transaction that
+    must read and then write without losing a race (``services.transactions.begin_write``)
+    takes the database's write lock at once, waiting on the busy timeout; pysqlite then sees a
+    transaction open and adds no BEGIN of its own.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE" and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+    # lets begin_write() tell a transaction that has already written from a read-only one
+    conn.info["sqlite_changes_at_begin"] = raw.total_changes

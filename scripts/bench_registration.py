@@ -1,0 +1,320 @@
+"""Load figures for registration: registrations per second, and the event page next to /hello.
+
+Runs gunicorn with 2 sync workers on loopback against a fresh database (SQLite in a temporary
+folder, or ``--database-url``), seeds an event with 1,000 registrations, then in one run:
+
+1. registrations per second: N logged-in representatives register at once (C at a time);
+2. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
+   requests per second, p50 and p99 latency.
+
+A small threaded HTTP client from the standard library drives the load (one TCP connection per
+request, as gunicorn's sync workers close them). Figures are printed; nothing is asserted.
+
+    .venv/bin/python scripts/bench_registration.py [--seconds 10] [--users 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password-42"
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+class Client:
+    """One simulated person: cookies and a fresh connection per request."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
+        body = urllib.parse.urlencode(form or {}, doseq=True) if form is not None else None
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, text, elapsed
+
+    def csrf(self, path: str) -> str:
+        _, text, _ = self.request("GET", path)
+        match = CSRF_RE.search(text)
+        if not match:
+            raise RuntimeError(f"no CSRF token on {path}")
+        return match.group(1) or match.group(2)
+
+    def login(self, email: str) -> None:
+        token = self.csrf("/auth/login")
+        status, _, _ = self.request(
+            "POST", "/auth/login", {"csrf_token": token, "email": email, "password": PASSWORD}
+        )
+        if status != 302:
+            raise RuntimeError(f"log-in of {email} failed with {status}")
+
+
+def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
+    """Migrate, create the event with ``registrations`` people and ``registrants`` accounts."""
+    from flask_migrate import upgrade
+
+    from clusgo_events import create_app
+    from clusgo_events.extensions import db
+    from clusgo_events.services import registration as reg_service
+    from clusgo_events.services.events import (
+        EventData,
+        SessionData,
+        add_session,
+        create_event,
+        publish_event,
+    )
+    from clusgo_events.services.users import create_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        start = datetime.now(UTC) + timedelta(days=60)
+        event = create_event(
+            EventData(
+                title="Benchmark event",
+                slug="bench-event",
+                starts_local=start.replace(tzinfo=None, hour=9, minute=0),
+                ends_local=start.replace(tzinfo=None, hour=17, minute=0),
+                venue="Brno Exhibition Centre",
+                capacity=100000,
+                allow_direct_signup=True,
+            )
+        )
+        for number, capacity in enumerate((50, 400, 5000), start=1):
+            add_session(
+                event,
+                SessionData(
+                    title=f"Training {number}",
+                    starts_local=start.replace(tzinfo=None, hour=9 + number, minute=0),
+                    ends_local=start.replace(tzinfo=None, hour=10 + number, minute=0),
+                    capacity=capacity,
+                ),
+            )
+        publish_event(event)
+        db.session.commit()
+        session_ids = [s.id for s in event.sessions]
+        countries = ["CZ", "HU", "SK", "PL"]
+        print(f"seeding {registrations} registrations ...", flush=True)
+        for n in range(registrations):
+            reg_service.register(
+                event,
+                reg_service.Attendee(
+                    name=f"Person {n}",
+                    email=f"person{n}@bench.example",
+                    organisation_name=f"Cluster {n % 37}",
+                    country=countries[n % 4],
+                    privacy_consent=True,
+                ),
+                [session_ids[n % 3], session_ids[(n + 1) % 3]],
+                password=PASSWORD,
+            )
+            db.session.commit()
+        for n in range(registrants):
+            create_user(f"new{n}@bench.example", "representative", PASSWORD, f"New {n}")
+        db.session.commit()
+        db.engine.dispose()
+        return "bench-event", session_ids[0]
+
+
+def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret",
+        "RATELIMIT_ENABLED": "0",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    probe = Client(port)
+    for _ in range(100):
+        try:
+            if probe.request("GET", "/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start; see " + str(workdir / "gunicorn.log"))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def hammer(port: int, path: str, users: int, seconds: float) -> dict[str, float]:
+    """``users`` threads GET ``path`` for ``seconds``; requests per second and latencies."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def user() -> None:
+        client = Client(port)
+        mine: list[float] = []
+        bad = 0
+        while time.perf_counter() < deadline:
+            status, _, elapsed = client.request("GET", path)
+            mine.append(elapsed)
+            bad += status != 200
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+def register_all(port: int, slug: str, session_id: int, count: int, users: int) -> dict:
+    """``count`` logged-in accounts register, ``users`` at a time; registrations per second."""
+    clients = []
+    print(f"logging in {count} accounts ...", flush=True)
+    for n in range(count):
+        client = Client(port)
+        client.login(f"new{n}@bench.example")
+        client.token = client.csrf(f"/events/{slug}/register")  # type: ignore[attr-defined]
+        clients.append(client)
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    queue = list(enumerate(clients))
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                n, client = queue.pop()
+            status, _, elapsed = client.request(
+                "POST",
+                f"/events/{slug}/register",
+                {
+                    "csrf_token": client.token,  # type: ignore[attr-defined]
+                    "name": f"New {n}",
+                    "email": f"new{n}@bench.example",
+                    "country": "SK",
+                    "sessions": [str(session_id)],
+                    "privacy_consent": "y",
+                },
+            )
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "registrations": len(statuses),
+        "ok": statuses.count(302),
+        "per_second": len(statuses) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--registrations", type=int, default=1000)
+    parser.add_argument("--registrants", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        slug, session_id = seed(url, args.registrations, args.registrants)
+        server = start_gunicorn(url, args.port, workdir)
+        try:
+            reg = register_all(args.port, slug, session_id, args.registrants, args.users)
+            hello = hammer(args.port, "/hello", args.users, args.seconds)
+            page = hammer(args.port, f"/events/{slug}", args.users, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(10)
+    print()
+    print(f"database: {url.split(':', 1)[0]}; gunicorn 2 sync workers; {args.users} users")
+    print(
+        f"registrations: {reg['registrations']} ({reg['ok']} ok) at {reg['per_second']:.1f}/s, "
+        f"p50 {reg['p50_ms']:.0f} ms, p99 {reg['p99_ms']:.0f} ms"
+    )
+    for name, figures in (("/hello", hello), (f"/events/{slug} (1,000 regs)", page)):
+        print(
+            f"{name:32} {figures['rps']:7.1f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
+            f"p99 {figures['p99_ms']:6.1f} ms  errors {figures['errors']}"
+        )
+    ratio = page["rps"] / hello["rps"] if hello["rps"] else 0.0
+    print(
+        f"event page / hello throughput: {ratio:.2f} (goal >= 0.33); "
+        f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

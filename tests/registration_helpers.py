@@ -1,0 +1,125 @@
+"""Helpers for the registration tests: events with sessions, attendees, a real HTTP server."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+from clusgo_events.extensions import db
+from clusgo_events.models import Event, Organisation, Respondent
+from clusgo_events.services import registration as reg_service
+from clusgo_events.services.events import (
+    EventData,
+    SessionData,
+    add_session,
+    create_event,
+    publish_event,
+)
+
+
+def make_event(
+    slug: str = "brno-reg",
+    capacity: int = 100,
+    session_capacities: tuple[int, ...] = (2, 30),
+    direct: bool = True,
+    publish: bool = True,
+) -> Event:
+    """A committed event (published unless told) with one session per capacity given."""
+    event = create_event(
+        EventData(
+            title="V4ClusGo event " + slug,
+            slug=slug,
+            starts_local=datetime(2030, 2, 15, 9, 0),
+            ends_local=datetime(2030, 2, 16, 17, 0),
+            venue="Brno Exhibition Centre",
+            address="Výstaviště 405/1, Brno",
+            capacity=capacity,
+            allow_direct_signup=direct,
+        )
+    )
+    for number, session_capacity in enumerate(session_capacities, start=1):
+        add_session(
+            event,
+            SessionData(
+                title=f"Training {number}",
+                starts_local=datetime(2030, 2, 15, 9 + number, 0),
+                ends_local=datetime(2030, 2, 15, 10 + number, 0),
+                room=f"Room {number}",
+                capacity=session_capacity,
+            ),
+        )
+    if publish:
+        publish_event(event)
+    db.session.commit()
+    return event
+
+
+def attendee(email: str, country: str = "CZ", **kw: object) -> reg_service.Attendee:
+    values: dict[str, object] = {
+        "name": email.split("@")[0].title(),
+        "email": email,
+        "organisation_name": "Moravian Cluster",
+        "country": country,
+        "position": "Manager",
+        "privacy_consent": True,
+    }
+    values.update(kw)
+    return reg_service.Attendee(**values)  # type: ignore[arg-type]
+
+
+def make_respondent(email: str, language: str = "hu", country: str = "HU") -> Respondent:
+    org = Organisation(name="Pannon Cluster " + email, country=country)
+    respondent = Respondent(
+        email=email,
+        contact_name="Kovács Anna",
+        organisation=org,
+        organisation_name=org.name,
+        country=country,
+        language=language,
+        consent=True,
+        interested_in_event=True,
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    return respondent
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by werkzeug in a thread (one thread per request); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+class Browser:
+    """A tiny HTTP client with its own cookies (one per simulated person)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def request(self, path: str, data: dict | list | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
