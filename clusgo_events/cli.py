@@ -53,3 +53,6 @@ def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    from .attendance.commands import attendance_cli
+
+    app.cli.add_command(attendance_cli)

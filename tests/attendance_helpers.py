@@ -13,8 +13,8 @@ _counter = itertools.count(1)
 NAMES = [
     ("Řehoř Dvořák", "Jihomoravský klastr", "CZ"),
     ("Győző Szőke-Fűzfa", "Pannon Mechatronikai Klaszter", "HU"),
-    ("Ľubomír Ďurčo", "Žilinský automobilový klaster", "SK"),
-    ("Łucja Żąbkowska", "Łódzki Klaster Tekstylny", "PL"),
+    ("Ľubomír Ďurčo-Kráľ", "Žilinský automobilový klaster", "SK"),
+    ("Michał Żąbkowski-Różycki", "Łódzki Klaster Tekstylny", "PL"),
 ]
 
 
@@ -90,9 +90,7 @@ def make_registration(
     db.session.add(registration)
     db.session.flush()
     for session in sessions or []:
-        db.session.add(
-            SessionSeat(registration=registration, session=session, status=seat_status)
-        )
+        db.session.add(SessionSeat(registration=registration, session=session, status=seat_status))
     db.session.flush()
     return registration
 
