@@ -209,13 +209,20 @@ def add_fonts(pdf: FPDF) -> None:
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
 
 
+def _width(pdf: FPDF, text: str) -> float:
+    """Width of ``text`` in mm in the current (TrueType) font: fpdf2's own sum, without the
+    per-call overhead of ``get_string_width`` (this runs for every cell of every row)."""
+    widths = pdf.current_font.cw
+    return sum(widths[ord(c)] for c in text) * pdf.font_size_pt * 0.001 / pdf.k
+
+
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """``text`` shortened with an ellipsis to fit ``width`` mm in the current font."""
-    if pdf.get_string_width(text) <= width:
+    if _width(pdf, text) <= width:
         return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[: max(0, int(len(text) * 0.85) - 1)] if len(text) > 12 else text[:-1]
-    return text + "…"
+    while text and _width(pdf, text + "…") > width:
+        text = text[: max(0, int(len(text) * 0.9))] if len(text) > 12 else text[:-1]
+    return text.rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,7 @@ COLUMNS = (
     ("Signature", 46, "L"),
 )
 ROW_HEIGHT = 8.5
+TABLE_WIDTH = sum(width for _, width, _ in COLUMNS)
 
 
 class SignInSheet(FPDF):
@@ -296,13 +304,29 @@ class SignInSheet(FPDF):
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
 
     def row(self, number: int | str, cells: list[str]) -> None:
-        """One participant line; the page breaks (and the header repeats) when it is full."""
+        """One participant line; the page breaks (and the header repeats) when it is full.
+
+        Drawn with lines and ``text()`` rather than ``cell()``: ten times faster, which is
+        what keeps a 10,000-row sheet within seconds.
+        """
         if self.will_page_break(ROW_HEIGHT):
             self.add_page()
-        values = [str(number), *cells]
-        for (_, width, align), value in zip(COLUMNS, values, strict=True):
-            self.cell(width, ROW_HEIGHT, _fit(self, value, width - 2), border=1, align=align)
-        self.ln(ROW_HEIGHT)
+        left, top = self.l_margin, self.y
+        self.rect(left, top, TABLE_WIDTH, ROW_HEIGHT)
+        baseline = top + ROW_HEIGHT / 2 + 1.1
+        x = left
+        for (_, width, align), value in zip(COLUMNS, [str(number), *cells], strict=True):
+            if x > left:
+                self.line(x, top, x, top + ROW_HEIGHT)
+            if value:
+                value = _fit(self, value, width - 2)
+                if align == "L":
+                    self.text(x + 1, baseline, value)
+                else:
+                    spare = width - _width(self, value)
+                    self.text(x + (spare - 1 if align == "R" else spare / 2), baseline, value)
+            x += width
+        self.set_xy(left, top + ROW_HEIGHT)
 
 
 def _short_time(value: str) -> str:
