@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
+    from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .events.routes import bp as events_bp
     from .main.routes import bp as main_bp
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
+    app.register_blueprint(attendance_bp, url_prefix="/attendance")
 
 
 def register_errorhandlers(app: Flask) -> None:
