@@ -18,6 +18,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_bool(name: str) -> bool | None:
+    """The variable as a bool, or None when it is not set."""
+    if os.environ.get(name) is None:
+        return None
+    return _bool(name, False)
+
+
 def _translation_directories() -> str:
     """Every folder under translations/ (one per area); Flask-Babel merges their catalogues."""
     root = BASE_DIR / "translations"
@@ -58,8 +65,12 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # None = decided by create_app from BASE_URL: HTTPS-only cookies unless the app is served
+    # over plain http on 127.0.0.1/localhost (clusgo_events.security.resolve_cookie_security)
+    SESSION_COOKIE_SECURE = _optional_bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
 

@@ -10,7 +10,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from . import security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from .services.calendar_mail import register_signal_handlers
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,9 @@ def create_app(config: Any = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     register_extensions(app)
+    security.init_app(app)
     register_blueprints(app)
+    register_signal_handlers(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -67,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
+    from .calendar.routes import bp as calendar_bp
     from .events.routes import bp as events_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
@@ -76,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
 
 

@@ -52,6 +52,9 @@ def demo_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(users_cli)
+    from .calendar.commands import ical_cli
+
+    app.cli.add_command(ical_cli)
     app.cli.add_command(demo_command)
     from .attendance.commands import attendance_cli
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 COUNTRY_LANGUAGE = {"CZ": "cs", "HU": "hu", "SK": "sk", "PL": "pl"}
@@ -14,6 +14,8 @@ def select_locale() -> str:
     forced = getattr(g, "force_locale", None)
     if forced in languages:
         return forced
+    if not has_request_context():  # CLI, workers: e-mails force their own locale
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen

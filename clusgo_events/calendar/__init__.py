@@ -1,0 +1,1 @@
+"""Calendars: .ics downloads, personal feeds, the ``ical`` command."""

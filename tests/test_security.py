@@ -1,0 +1,478 @@
+"""Security: headers, cookies, every route checked for every role, CSRF on every form.
+
+``ACCESS`` classifies EVERY endpoint of ``app.url_map``; a route missing from it fails
+``test_every_route_is_classified``. When you add a route, add its endpoint to ``ACCESS`` (and,
+when it takes a new URL parameter, a value for it in ``World.url_values``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from clusgo_events.extensions import db
+from clusgo_events.models import Event, TrainingSession, User
+from clusgo_events.security import (
+    CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+    secure_cookies_default,
+)
+from clusgo_events.services.events import EventData, SessionData, add_session, create_event
+from clusgo_events.services.events import publish_event as publish
+from tests.conftest import PASSWORD, make_user
+
+ROLES = ("admin", "organiser", "trainer", "representative")
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use an endpoint: ``allowed`` holds role names and/or ``"anonymous"``."""
+
+    allowed: frozenset[str]
+    label: str
+
+
+PUBLIC = Access(frozenset({ANONYMOUS, *ROLES}), "public")
+LOGGED_IN = Access(frozenset(ROLES), "any logged-in user")
+ORGANISER = Access(frozenset({"organiser", "admin"}), "organiser (and admin)")
+ADMIN = Access(frozenset({"admin"}), "admin only")
+# the trainers of the session in the URL, and staff (World makes `trainer` a trainer of it)
+TRAINER = Access(frozenset({"trainer", "organiser", "admin"}), "trainer of the session, staff")
+# reached with a secret token: without a valid token nobody gets the page; each area's own
+# tests cover the valid token
+TOKEN = Access(frozenset(), "token-based (nobody without the token)")
+
+#: EVERY endpoint of the app. Keep it sorted by blueprint.
+ACCESS: dict[str, Access] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.health": PUBLIC,
+    "main.hello": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.profile": LOGGED_IN,
+    "admin.users": ADMIN,
+    "events.index": PUBLIC,
+    "events.show": PUBLIC,
+    "events.create": ORGANISER,
+    "events.edit": ORGANISER,
+    "events.publish": ORGANISER,
+    "events.cancel": ORGANISER,
+    "events.add_session": ORGANISER,
+    "events.edit_session": ORGANISER,
+    "events.cancel_session": ORGANISER,
+    "registration.register": TOKEN,
+}
+
+#: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it empty.
+CSRF_EXEMPT: dict[str, str] = {}
+
+#: URL values per endpoint where the parameter name alone does not say what to use.
+ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
+    "static": {"filename": "css/app.css"},
+    "bootstrap.static": {"filename": "css/bootstrap.min.css"},
+}
+
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass
+class World:
+    """Real objects for the URL parameters, and one account per role."""
+
+    users: dict[str, User]
+    event: Event
+    draft: Event
+    session: TrainingSession
+    url_values: dict[str, object] = field(default_factory=dict)
+    missing_values: dict[str, object] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    """One published event with a session (``trainer`` teaches it) and one draft event."""
+    users = {role: make_user(role) for role in ROLES}
+    event = create_event(
+        EventData(
+            title="Secret-free published event",
+            slug="walk-event",
+            starts_local=datetime(2030, 2, 15, 9, 0),
+            ends_local=datetime(2030, 2, 16, 17, 0),
+        )
+    )
+    session = add_session(
+        event,
+        SessionData(
+            title="Strategy training",
+            starts_local=datetime(2030, 2, 15, 10, 0),
+            ends_local=datetime(2030, 2, 15, 12, 0),
+            trainer_ids=[users["trainer"].id],
+        ),
+    )
+    publish(event)
+    draft = create_event(
+        EventData(
+            title="Draft nobody outside staff sees",
+            slug="walk-draft",
+            starts_local=datetime(2030, 3, 1, 9, 0),
+            ends_local=datetime(2030, 3, 1, 17, 0),
+        )
+    )
+    db.session.commit()
+    return World(
+        users=users,
+        event=event,
+        draft=draft,
+        session=session,
+        # parameter name -> a value naming a real object (add new parameters here)
+        # (registration_id, invitation_id, respondent_id ... : create the object above)
+        url_values={"slug": event.slug, "session_id": session.id, "token": "not-a-real-token"},
+        # parameter name -> a value naming nothing (the page must answer 404, never 500)
+        missing_values={"slug": "no-such-event", "session_id": 987654, "token": "x" * 43},
+    )
+
+
+def rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
+
+
+def build_url(rule: Rule, world: World, missing: bool = False) -> str:
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        override = ENDPOINT_URL_VALUES.get(rule.endpoint, {})
+        source = world.missing_values if missing else world.url_values
+        if name in override and not missing:
+            values[name] = override[name]
+        elif name in source:
+            values[name] = source[name]
+        elif name in override:
+            values[name] = override[name]
+        else:
+            raise AssertionError(
+                f"{rule.endpoint}: no value for URL parameter {name!r}; add one to "
+                "World.url_values / missing_values (or ENDPOINT_URL_VALUES) in "
+                "tests/test_security.py"
+            )
+    path = rule.build(values, append_unknown=False)
+    assert path is not None
+    return path[1]
+
+
+def methods_of(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def client_for(app: Flask, who: str, world: World) -> FlaskClient:
+    client = app.test_client()
+    if who != ANONYMOUS:
+        response = request(
+            client, "POST", "/auth/login", email=world.users[who].email, password=PASSWORD
+        )
+        assert response.status_code == 302, f"log-in as {who} failed"
+    return client
+
+
+def request(client: FlaskClient, method: str, url: str, **data: str):  # type: ignore[no-untyped-def]
+    """One request in its own app context: the test's context would share ``g`` (and with it
+    Flask-Login's cached user) between the clients of different roles."""
+    with client.application.app_context():
+        return client.open(url, method=method, data=data if method in STATE_CHANGING else None)
+
+
+def assert_security_headers(response, where: str) -> None:  # type: ignore[no-untyped-def]
+    for name, value in SECURITY_HEADERS.items():
+        if name == "Referrer-Policy":
+            assert response.headers.get(name) in {value, "no-referrer"}, where
+        else:
+            assert response.headers.get(name) == value, f"{where}: header {name}"
+
+
+def is_login_redirect(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code in (301, 302, 303, 307, 308) and "/auth/login" in (
+        response.headers.get("Location") or ""
+    )
+
+
+# --- the table covers the app --------------------------------------------------------------
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - ACCESS.keys())
+    assert not missing, (
+        f"routes without an access rule: {missing}; classify them in ACCESS "
+        "in tests/test_security.py"
+    )
+    stale = sorted(ACCESS.keys() - endpoints)
+    assert not stale, f"ACCESS names endpoints that no longer exist: {stale}"
+
+
+# --- every route, every role ---------------------------------------------------------------
+
+
+def _endpoint_params() -> list[str]:
+    return sorted(ACCESS)
+
+
+@pytest.mark.parametrize("endpoint", _endpoint_params())
+def test_route_access_for_every_role(app: Flask, endpoint: str) -> None:
+    world = build_world()
+    access = ACCESS[endpoint]
+    found = [rule for rule in rules(app) if rule.endpoint == endpoint]
+    assert found, f"{endpoint} is in ACCESS but not registered"
+    everyone = (ANONYMOUS, *ROLES)
+    # refused callers first, so a refused POST that changed something would show below
+    order = sorted(everyone, key=lambda who: who in access.allowed)
+    for rule in found:
+        url = build_url(rule, world)
+        for method in methods_of(rule):
+            before = _snapshot(world)
+            for who in order:
+                client = client_for(app, who, world)
+                response = request(client, method, url)
+                where = f"{method} {url} as {who} ({access.label}) -> {response.status_code}"
+                assert response.status_code != 500, where
+                assert_security_headers(response, where)
+                if who in access.allowed:
+                    assert response.status_code < 400, where
+                    assert not is_login_redirect(response), where
+                elif who == ANONYMOUS:
+                    assert is_login_redirect(response) or response.status_code == 404, where
+                else:
+                    assert response.status_code in (403, 404), where
+                    assert world.event.title.encode() not in response.data, where
+                if who not in access.allowed:
+                    assert _snapshot(world) == before, f"{where}: a refused request changed data"
+                response.close()
+
+
+def _snapshot(world: World) -> tuple:
+    db.session.expire_all()
+    return (
+        world.event.status,
+        world.event.sequence,
+        world.draft.status,
+        world.session.status,
+        world.session.sequence,
+        db.session.query(Event).count(),
+        db.session.query(User).count(),
+    )
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    sorted(e for e in ACCESS if e not in ENDPOINT_URL_VALUES and ACCESS[e] is not TOKEN),
+)
+def test_missing_object_is_404_not_500(app: Flask, endpoint: str) -> None:
+    """An allowed caller asking for an object that does not exist gets 404."""
+    world = build_world()
+    access = ACCESS[endpoint]
+    who = "admin" if "admin" in access.allowed else ANONYMOUS
+    for rule in (r for r in rules(app) if r.endpoint == endpoint and r.arguments):
+        url = build_url(rule, world, missing=True)
+        client = client_for(app, who, world)
+        for method in methods_of(rule):
+            assert request(client, method, url).status_code == 404, f"{method} {url}"
+
+
+def test_draft_event_hidden_from_non_staff(app: Flask) -> None:
+    world = build_world()
+    url = f"/events/{world.draft.slug}"
+    for who in (ANONYMOUS, "representative", "trainer"):
+        client = client_for(app, who, world)
+        response = request(client, "GET", url)
+        assert response.status_code == 404, who
+        assert world.draft.title.encode() not in response.data
+        listing = request(client, "GET", "/events/")
+        assert world.draft.title.encode() not in listing.data
+    assert request(client_for(app, "organiser", world), "GET", url).status_code == 200
+
+
+# --- CSRF on every form --------------------------------------------------------------------
+
+CSRF_FIELD = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _token_from(response) -> str:  # type: ignore[no-untyped-def]
+    match = CSRF_FIELD.search(response.data)
+    assert match, "no csrf_token field on the page"
+    return match.group(1).decode()
+
+
+def _csrf_client(app: Flask, world: World) -> FlaskClient:
+    """An admin logged in through the real form with CSRF on."""
+    client = app.test_client()
+    token = _token_from(request(client, "GET", "/auth/login"))
+    response = request(
+        client,
+        "POST",
+        "/auth/login",
+        email=world.users["admin"].email,
+        password=PASSWORD,
+        csrf_token=token,
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _state_changing_routes(app: Flask) -> list[tuple[Rule, str]]:
+    found = [
+        (rule, method)
+        for rule in rules(app)
+        for method in methods_of(rule)
+        if method in STATE_CHANGING and rule.endpoint not in CSRF_EXEMPT
+    ]
+    # log out last: it ends the session the other requests use
+    return sorted(found, key=lambda item: item[0].endpoint == "auth.logout")
+
+
+def test_every_form_refuses_a_post_without_csrf_token(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    world = build_world()
+    client = _csrf_client(app, world)
+    checked = []
+    for rule, method in _state_changing_routes(app):
+        url = build_url(rule, world)
+        before = _snapshot(world)
+        response = request(client, method, url)
+        assert response.status_code == 400, f"{method} {url} without a CSRF token"
+        assert _snapshot(world) == before
+        checked.append(rule.endpoint)
+    assert {"auth.login", "events.publish", "admin.users"} <= set(checked)
+
+
+def test_every_form_accepts_a_post_with_csrf_token(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    world = build_world()
+    client = _csrf_client(app, world)
+    token = _token_from(request(client, "GET", "/auth/profile"))
+    for rule, method in _state_changing_routes(app):
+        url = build_url(rule, world)
+        response = request(client, method, url, csrf_token=token)
+        where = f"{method} {url} with a CSRF token -> {response.status_code}"
+        assert response.status_code not in (400, 500), where
+        assert b"CSRF" not in response.data, where
+
+
+# --- headers and cookies -------------------------------------------------------------------
+
+
+def test_headers_on_pages_errors_and_static_files(client: FlaskClient) -> None:
+    for url, status in (("/events/", 200), ("/nowhere", 404), ("/static/css/app.css", 200)):
+        response = client.get(url)
+        assert response.status_code == status
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert "script-src 'self';" in CONTENT_SECURITY_POLICY
+        assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "camera=(self)" in response.headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in response.headers
+        response.close()
+
+
+def test_token_pages_send_no_referrer(client: FlaskClient) -> None:
+    response = client.get("/events/?token=abc")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_over_https(client: FlaskClient) -> None:
+    response = client.get("/events/", base_url="https://events.example.org")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(rb"\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_STYLE = re.compile(rb"\sstyle\s*=", re.IGNORECASE)
+
+
+def test_pages_have_no_inline_scripts_or_styles(app: Flask) -> None:
+    """CSP blocks them, so a page that used them would break in the browser."""
+    world = build_world()
+    pages = [
+        (ANONYMOUS, "/auth/login"),
+        (ANONYMOUS, "/events/"),
+        ("organiser", f"/events/{world.event.slug}"),
+        ("organiser", "/events/new"),
+        ("organiser", f"/events/{world.event.slug}/edit"),
+        ("organiser", f"/events/{world.event.slug}/sessions/new"),
+        ("organiser", f"/events/{world.event.slug}/sessions/{world.session.id}/edit"),
+        ("admin", "/admin/users"),
+        ("trainer", "/auth/profile"),
+        (ANONYMOUS, "/nowhere"),
+    ]
+    for who, url in pages:
+        html = request(client_for(app, who, world), "GET", url).data
+        assert not INLINE_SCRIPT.search(html), f"inline <script> on {url}"
+        assert not INLINE_HANDLER.search(html), f"inline event handler on {url}"
+        assert not INLINE_STYLE.search(html), f"style= attribute on {url}"
+        for src in re.findall(rb'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html):
+            assert src.startswith(b"/"), f"{url} loads {src!r} from another site"
+
+
+@pytest.mark.parametrize(
+    "base_url,secure",
+    [
+        ("http://127.0.0.1:5000", False),
+        ("http://localhost:8000", False),
+        ("http://[::1]:5000", False),
+        ("https://events.example.org", True),
+        ("http://events.example.org", True),
+        ("https://127.0.0.1", True),
+    ],
+)
+def test_secure_cookie_default_follows_base_url(base_url: str, secure: bool) -> None:
+    assert secure_cookies_default(base_url) is secure
+
+
+def test_session_cookie_secure_outside_development(app: Flask, users) -> None:
+    from clusgo_events import create_app
+
+    auto = {"SESSION_COOKIE_SECURE": None, "REMEMBER_COOKIE_SECURE": None}
+    production = create_app({**app.config, "BASE_URL": "https://events.example.org", **auto})
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.config["REMEMBER_COOKIE_SECURE"] is True
+    client = production.test_client()
+    response = client.post(
+        "/auth/login",
+        data={"email": users["admin"].email, "password": PASSWORD},
+        base_url="https://events.example.org",
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    with production.app_context():
+        db.engine.dispose()
+
+    explicit = create_app(
+        {**app.config, "BASE_URL": "https://events.example.org", "SESSION_COOKIE_SECURE": False}
+    )
+    assert explicit.config["SESSION_COOKIE_SECURE"] is False
+    with explicit.app_context():
+        db.engine.dispose()
+
+
+def test_development_cookie_not_secure(app: Flask, users) -> None:
+    from clusgo_events import create_app
+
+    auto = {"SESSION_COOKIE_SECURE": None, "REMEMBER_COOKIE_SECURE": None}
+    dev = create_app({**app.config, "BASE_URL": "http://127.0.0.1:5000", **auto})
+    assert dev.config["SESSION_COOKIE_SECURE"] is False
+    assert dev.config["REMEMBER_COOKIE_SECURE"] is False
+    with dev.app_context():
+        db.engine.dispose()
+
+
+def test_production_config_forces_secure_cookies() -> None:
+    from config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
