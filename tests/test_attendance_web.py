@@ -285,3 +285,29 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
         assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     not_eligible = f"/attendance/events/{event.slug}/certificates/{regs[2].id}.pdf"
     assert client.get(not_eligible).status_code == 404
+
+
+def test_roster_and_my_sessions_constant_queries(client, auth, users, count_queries) -> None:
+    trainer = users["trainer"]
+    small_event = make_event("few-2030")
+    small = make_session(small_event, trainers=[trainer], title="Few")
+    make_registration(small_event, "Jediný Účastník", sessions=[small])
+    big_event = make_event("many-2030")
+    big = make_session(big_event, trainers=[trainer], title="Many")
+    for i in range(25):
+        reg = make_registration(big_event, f"Účastník {i}", f"Org {i}", sessions=[big])
+        if i % 2:
+            db.session.add(AttendanceRecord(session=big, registration=reg, status="late", name=""))
+    for i in range(5):
+        make_session(big_event, trainers=[trainer], title=f"More {i}")
+    db.session.commit()
+    auth.login_as(trainer)
+    with count_queries() as few:
+        client.get(f"/attendance/sessions/{small.id}")
+    with count_queries() as many:
+        page = client.get(f"/attendance/sessions/{big.id}").get_data(as_text=True)
+    assert many.count == few.count
+    assert "Účastník 24" in page
+    with count_queries() as listing:
+        page = client.get("/attendance/").get_data(as_text=True)
+    assert "More 4" in page and listing.count <= 6
