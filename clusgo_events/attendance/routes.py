@@ -184,7 +184,7 @@ def check_in(session_id: int) -> Any:
     if not form.validate_on_submit():
         if _wants_json():
             return jsonify(ok=False, error="Enter or scan a check-in code."), 400
-        return _render_roster(session, checkin_form=form, status=400)
+        return _render_roster(session, checkin_form=form)
     try:
         result = att.check_in(session, form.code.data, current_user, method=method)
     except ServiceError as exc:
@@ -192,7 +192,7 @@ def check_in(session_id: int) -> Any:
         if _wants_json():
             return jsonify(ok=False, error=exc.message), 409
         apply_service_errors(form, exc)
-        return _render_roster(session, checkin_form=form, status=409)
+        return _render_roster(session, checkin_form=form)
     entry = att.roster_entry(session, result.record)
     db.session.commit()
     if _wants_json():
@@ -228,7 +228,7 @@ def walk_in(session_id: int) -> Any:
             db.session.commit()
             flash(f"Walk-in {record.name} added.", "success")
             return redirect(url_for("attendance.roster", session_id=session.id) + f"#w{record.id}")
-    return _render_roster(session, walk_in_form=form, status=400)
+    return _render_roster(session, walk_in_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/close", methods=["POST"])
@@ -341,20 +341,25 @@ def send_certificates(slug: str) -> Any:
     return redirect(url_for("attendance.summary", slug=event.slug))
 
 
-@bp.route("/events/<slug>/certificates/<int:registration_id>.pdf")
+@bp.route("/events/<slug>/certificate.pdf")
 @role_required("organiser")
-def certificate(slug: str, registration_id: int) -> Response:
-    """One participant's certificate, to look at before sending."""
+def certificate(slug: str) -> Response:
+    """A certificate to look at before sending: ``?registration=ID`` for an eligible
+    participant's own, else a sample with a placeholder name."""
     event = _event_or_404(slug)
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    if registration.id not in {r.id for r in report.eligible_for_certificate(event)}:
-        abort(404)
+    wanted = request.args.get("registration", type=int)
+    if wanted is None:
+        registration = report.sample_registration(event)
+    else:
+        registration = next(
+            (r for r in report.eligible_for_certificate(event) if r.id == wanted), None
+        )
+        if registration is None:
+            abort(404)
     data = report.certificate_pdf(registration)
     return send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
         as_attachment=False,
-        download_name=f"certificate-{registration.id}.pdf",
+        download_name=f"certificate-{event.slug}.pdf",
     )

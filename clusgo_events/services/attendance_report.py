@@ -237,7 +237,10 @@ def certificate_pdf(
     """A one-page A4 certificate of attendance in the participant's language."""
     event = registration.event
     if sessions is None:
-        sessions = _sessions_of([registration])[registration.id]
+        if registration.id is None:  # a sample: the event's sessions
+            sessions = [s for s in event.sessions if s.status != "cancelled"]
+        else:
+            sessions = _sessions_of([registration])[registration.id]
     zone = event.timezone
     language = language_for(registration.language, registration.country)
     with force_locale(language):
@@ -284,6 +287,13 @@ def certificate_pdf(
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(0, 6, issued, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def sample_registration(event: Event) -> Registration:
+    """An unsaved participant with a placeholder name, to preview the certificate."""
+    return Registration(
+        event=event, name="Jana Nováková", organisation_name="Cluster organisation", language="en"
+    )
 
 
 def certificate_key(event: Event, registration: Registration) -> str:
