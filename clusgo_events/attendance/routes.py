@@ -84,12 +84,12 @@ def _counts(entries: list[att.RosterEntry]) -> dict[str, int]:
     return counts
 
 
-def _error(message: str, status: int = 400) -> Any:
-    """A refusal: JSON for fetch(), a flash and a redirect back for a plain form."""
+def _error(session: TrainingSession, message: str, status: int = 400) -> Any:
+    """A refusal: JSON for fetch(), a flash and a redirect to the roster for a plain form."""
     if _wants_json():
         return jsonify(ok=False, error=message), status
     flash(message, "danger")
-    return redirect(request.referrer or url_for("attendance.my_sessions"))
+    return redirect(url_for("attendance.roster", session_id=session.id))
 
 
 # --- the trainer's pages -----------------------------------------------------------------
@@ -143,17 +143,17 @@ def mark(session_id: int) -> Any:
     session = _session_or_404(session_id)
     form = MarkForm()
     if not form.validate_on_submit():
-        return _error("Choose a participant and a status.")
+        return _error(session, "Choose a participant and a status.")
     kind, ident = form.target.data[0], int(form.target.data[1:])
     registration = record = None
     if kind == "r":
         registration = db.session.get(Registration, ident)
         if registration is None:
-            return _error("No such participant.", 404)
+            return _error(session, "No such participant.", 404)
     else:
         record = db.session.get(AttendanceRecord, ident)
         if record is None or record.session_id != session.id:
-            return _error("No such walk-in.", 404)
+            return _error(session, "No such walk-in.", 404)
     try:
         record = att.mark(
             session,
@@ -164,7 +164,7 @@ def mark(session_id: int) -> Any:
         )
     except ServiceError as exc:
         db.session.rollback()
-        return _error(exc.message, 409 if session.attendance_closed_at else 400)
+        return _error(session, exc.message, 409 if session.attendance_closed_at else 400)
     entry = att.roster_entry(session, record)
     db.session.commit()
     message = f"{entry.name}: {entry.status}."
