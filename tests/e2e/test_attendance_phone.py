@@ -108,3 +108,29 @@ def test_qr_code_read_by_the_camera(app, live_server, browser, tmp_path: Path) -
         camera.close()
     db.session.expire_all()
     assert att.find_record(session, scanned).method == "qr"
+
+
+def test_organiser_summary_and_downloads(app, live_server, browser_page, screenshots) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from tests.e2e.conftest import download
+
+    trainer, session, regs, scanned = _world()
+    organiser = make_user("organiser", "organiser@example.org", name="Olga Organiserová")
+    att.mark(session, registration=regs[0], status="present", by=trainer)
+    att.mark(session, registration=regs[1], status="late", by=trainer)
+    att.mark(session, registration=scanned, status="present", by=trainer)
+    att.add_walk_in(session, att.WalkInData("Žofie Walk-in", "Nový klastr", "CZ"), trainer)
+    db.session.commit()
+    page = browser_page()
+    login(page, live_server, organiser.email)
+    page.click("nav >> text=Attendance")
+    page.click(f"a[href='/attendance/events/{session.event.slug}']")
+    page.wait_for_url(live_server(f"/attendance/events/{session.event.slug}"))
+    assert "60 %" in page.inner_text("table")
+    screenshots.take(page, "summary")
+    sheet = load_workbook(download(page, "a:has-text('XLSX')")).active
+    assert "Ľubomír Ďurčo-Kráľ" in [c.value for row in sheet.iter_rows() for c in row]
+    pdf = PdfReader(download(page, "a:has-text('Blank sign-in sheets')"))
+    assert "Ágnes Kővári" in pdf.pages[0].extract_text()
