@@ -316,3 +316,10 @@ def test_roster_and_my_sessions_constant_queries(client, auth, users, count_quer
     with count_queries() as listing:
         page = client.get("/attendance/").get_data(as_text=True)
     assert "More 4" in page and listing.count <= 6
+
+
+def test_roster_in_czech(client, auth, users, world) -> None:
+    _, session, _ = world
+    auth.login_as(users["trainer"])
+    page = client.get(f"/attendance/sessions/{session.id}?lang=cs").get_data(as_text=True)
+    assert "Přítomen" in page and "Uzavřít docházku" in page and "Moje školení" in page
