@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SMTP_PORT ?= 8025
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 venv: $(VENV)/.installed
+
+## vendor: browser libraries from the npm registry (package.json + package-lock.json) into
+## static/vendor/. The copied files are committed, so run/test need no npm; re-run this rule
+## after changing package.json or package-lock.json (e.g. to update jsQR).
+vendor: static/vendor/jsQR.js
+
+static/vendor/jsQR.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor
+	cp node_modules/jsqr/dist/jsQR.js $@
+	cp node_modules/jsqr/LICENSE static/vendor/jsQR.LICENSE
 
 ## run: install, migrate, load the demo, start the SMTP catcher and the mail delivery loop, serve
 run: venv

@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
+    from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
     from .events.routes import bp as events_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(survey_bp, url_prefix="/survey")
+    app.register_blueprint(attendance_bp, url_prefix="/attendance")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -60,3 +60,7 @@ def register(app: Flask) -> None:
     from .survey.commands import survey_cli
 
     app.cli.add_command(survey_cli)
+
+    from .attendance.commands import attendance_cli
+
+    app.cli.add_command(attendance_cli)

@@ -214,9 +214,7 @@ def _user_with_sessions(n: int) -> tuple[User, User, User]:
     rep = make_user("representative", f"rep{n}@example.org", name=f"Rep {n}")
     trainer = make_user("trainer", f"trainer{n}@example.org", name=f"Trainer {n}")
     organiser = make_user("organiser", f"organiser{n}@example.org", name=f"Organiser {n}")
-    events = [
-        make_event(f"event-{n}-{i}", created_by=organiser) for i in range(max(1, n // 50))
-    ]
+    events = [make_event(f"event-{n}-{i}", created_by=organiser) for i in range(max(1, n // 50))]
     registrations = [make_registration(e, rep, commit=False) for e in events]
     for i in range(n):
         event = events[i % len(events)]

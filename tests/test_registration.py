@@ -33,7 +33,12 @@ def signup(event: Event, email: str, sessions=(), **kw) -> Registration:  # type
 
 
 def mails(kind: str | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    """The registration mails (calendar invitations are separate messages, see test_calendar_*)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.kind.not_like("calendar-%"))
+        .order_by(OutboxMessage.id)
+    )
     if kind:
         query = query.where(OutboxMessage.kind == kind)
     return list(db.session.scalars(query))

@@ -70,6 +70,18 @@ ACCESS: dict[str, Access] = {
     "events.edit_session": ORGANISER,
     "events.cancel_session": ORGANISER,
     "registration.register": TOKEN,
+    "attendance.my_sessions": TRAINER,
+    "attendance.roster": TRAINER,
+    "attendance.mark": TRAINER,
+    "attendance.check_in": TRAINER,
+    "attendance.walk_in": TRAINER,
+    "attendance.close": TRAINER,
+    "attendance.reopen": ORGANISER,
+    "attendance.export_session": TRAINER,
+    "attendance.export_event": ORGANISER,
+    "attendance.summary": ORGANISER,
+    "attendance.send_certificates": ORGANISER,
+    "attendance.certificate": ORGANISER,
 }
 
 #: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it empty.
@@ -79,6 +91,8 @@ CSRF_EXEMPT: dict[str, str] = {}
 ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
     "static": {"filename": "css/app.css"},
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
+    "attendance.export_session": {"fmt": "xlsx"},
+    "attendance.export_event": {"fmt": "pdf"},
 }
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")

@@ -1,0 +1,1 @@
+"""Attendance: trainers' rosters, check-in, exports, summary and certificates."""
