@@ -97,6 +97,14 @@ def test_confirmation_mail_has_qr_code_and_sessions(app) -> None:
     assert png["content_type"] == "image/png" and data.startswith(b"\x89PNG")
     assert "data:image/png;base64," in mail.body_html
     assert "potvrzena" in mail.subject  # Czech
+    # links to the event's .ics and to the person's own feed, both working
+    assert f"/events/{event.slug}/calendar.ics" in mail.body_text
+    assert "Přidejte si ji do kalendáře" in mail.body_text
+    feed_path = mail.body_text.split("/calendar/feed/", 1)[1].split()[0]
+    client = app.test_client()
+    assert client.get(f"/events/{event.slug}/calendar.ics").status_code == 200
+    feed = client.get("/calendar/feed/" + feed_path)
+    assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in feed.data
 
 
 def test_signals_are_sent(app) -> None:
@@ -578,3 +586,43 @@ def test_locked_event_blocks_other_writers_until_commit(app) -> None:
         if db.engine.dialect.name == "sqlite":
             other.exec_driver_sql("PRAGMA busy_timeout=30000")
         other.close()
+
+
+def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, auth, users) -> None:
+    """Raising a capacity in the organiser's edit forms promotes at once; lowering is refused."""
+    event = make_event(slug="edit-cap", capacity=1, session_capacities=(1,))
+    training = event.sessions[0]
+    signup(event, "a@example.cz", [training.id])
+    b = signup(event, "b@example.cz", [training.id])
+    auth.login_as(users["organiser"])
+    form = {
+        "title": event.title,
+        "slug": event.slug,
+        "timezone": "Europe/Prague",
+        "starts_local": "2030-02-15T09:00",
+        "ends_local": "2030-02-16T17:00",
+        "host_organisation_id": "0",
+        "target_countries": ["CZ", "HU", "SK", "PL"],
+        "capacity": "0",
+    }
+    refused = client.post(f"/events/{event.slug}/edit", data=form)
+    assert b"1 people are confirmed" in refused.data
+    db.session.expire_all()
+    assert event.capacity == 1
+    response = client.post(f"/events/{event.slug}/edit", data=dict(form, capacity="2"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert event.capacity == 2 and b.status == "confirmed"
+    assert [s.status for s in b.seats] == ["waitlisted"]
+    session_form = {
+        "title": training.title,
+        "starts_local": "2030-02-15T10:00",
+        "ends_local": "2030-02-15T11:00",
+        "capacity": "2",
+    }
+    response = client.post(
+        f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [s.status for s in b.seats] == ["confirmed"] and training.capacity == 2

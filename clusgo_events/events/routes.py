@@ -14,6 +14,7 @@ from ..forms import apply_service_errors
 from ..models import Event, TrainingSession
 from ..services import ServiceError, audit
 from ..services import events as event_service
+from ..services import registration as registration_service
 from ..services.timeutil import utc_to_local
 from .forms import ConfirmForm, EventForm, SessionForm
 
@@ -102,13 +103,18 @@ def edit(slug: str) -> str | Response:
         )
     elif form.validate():
         try:
+            # under the event's lock: a raised capacity promotes from the waiting list at once
+            outcome = registration_service.set_event_capacity(event, form.capacity.data)
             changed = event_service.update_event(event, _event_data(form))
         except ServiceError as exc:
+            db.session.rollback()
             apply_service_errors(form, exc)
         else:
             audit.record(current_user, "event.update", event, {"calendar_changed": changed})
             db.session.commit()
             flash("Event saved.", "success")
+            if outcome.promoted:
+                flash(f"{outcome.promoted} moved up from the waiting list.", "info")
             return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=event)
 
@@ -202,13 +208,17 @@ def edit_session(slug: str, session_id: int) -> str | Response:
         )
     elif form.validate():
         try:
+            outcome = registration_service.set_session_capacity(session, form.capacity.data)
             changed = event_service.update_session(session, _session_data(form))
         except ServiceError as exc:
+            db.session.rollback()
             apply_service_errors(form, exc)
         else:
             audit.record(current_user, "session.update", session, {"calendar_changed": changed})
             db.session.commit()
             flash("Session saved.", "success")
+            if outcome.promoted:
+                flash(f"{outcome.promoted} moved up from the waiting list.", "info")
             return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/session_form.html", form=form, event=event, session=session)
 

@@ -46,6 +46,7 @@ from ..signals import (
 )
 from . import ServiceError, ValidationErrors
 from . import users as user_service
+from .calendar_feed import feed_urls
 from .mailer import render_email
 from .outbox import attachment, enqueue
 from .tokens import hash_token
@@ -808,6 +809,8 @@ def _notify(
         qr_b64=qr_b64,
         my_url=external_url("registration.mine"),
         event_url=external_url("events.show", slug=event.slug),
+        ics_url=external_url("calendar.event_ics", slug=event.slug),
+        feed_url=feed_urls(registration.user)["https"],
     )
     enqueue(
         key=f"{prefix}{(done or 0) + 1}",
