@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .events.routes import bp as events_bp
+    from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
 
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(registration_bp)
+    app.register_blueprint(invitations_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

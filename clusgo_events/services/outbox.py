@@ -61,9 +61,7 @@ def enqueue(
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:  # queued by a concurrent transaction in the meantime
-        found = db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
-        )
+        found = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
         if found is None:
             raise
         return found
