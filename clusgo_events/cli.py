@@ -53,8 +53,8 @@ def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
-    from .invitations.commands import invitations_cli
     from .delivery.commands import mail_cli
+    from .invitations.commands import invitations_cli
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(invitations_cli)

@@ -13,7 +13,6 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
@@ -116,9 +115,8 @@ def use_smtp(app: Flask, port: int) -> None:
     mail.init_app(app)  # Flask-Mail reads its settings once, at init_app
 
 
-@pytest.fixture()
-def smtp(app: Flask) -> Iterator[SMTPServer]:
-    """A running SMTP server that the app sends to."""
+def running_smtp(app: Flask) -> Iterator[SMTPServer]:
+    """A running SMTP server that the app sends to (wrap it in a fixture)."""
     server = SMTPServer().start()
     use_smtp(app, server.port)
     yield server

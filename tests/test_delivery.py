@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -19,7 +21,13 @@ from clusgo_events.models import OutboxMessage
 from clusgo_events.models.base import utcnow
 from clusgo_events.services import delivery
 from clusgo_events.services.outbox import attachment, enqueue
-from tests.mail_helpers import Behaviour, SMTPServer, free_port, smtp, use_smtp  # noqa: F401
+from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
+
+
+@pytest.fixture()
+def smtp(app: Flask) -> Iterator[SMTPServer]:
+    yield from running_smtp(app)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 ICS = (

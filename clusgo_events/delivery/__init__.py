@@ -1,1 +1,4 @@
-"""Outbox delivery commands (a package named "mail" would shadow extensions.mail in clusgo_events)."""
+"""Outbox delivery commands.
+
+Not called ``mail``: a package of that name would shadow ``extensions.mail`` in the factory.
+"""

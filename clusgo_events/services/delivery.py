@@ -25,10 +25,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -93,6 +94,16 @@ def _clean(value: str) -> str:
     return " ".join("".join(ch if ch >= " " else " " for ch in (value or "")).split())
 
 
+def _encoded_words(value: str, name: str) -> str:
+    """RFC 2047 encoded words, folded, for a non-ASCII header value.
+
+    The email package's own folding (policy.SMTP) drops the space between two encoded words
+    ("Brno, Győr" arrives as "Brno,Győr"); ``email.header.Header`` keeps it. The result is
+    stored with ``set_raw`` so the policy does not refold it.
+    """
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
 def _message_id_domain() -> str:
     host = urlsplit(current_app.config.get("BASE_URL", "")).hostname
     return host or "localhost"
@@ -106,10 +117,19 @@ def build_mime(message: OutboxMessage, sender: str, domain: str) -> EmailMessage
     (RFC 6047; the structure Google and Thunderbird send).
     """
     mime = EmailMessage(policy=MIME_POLICY)
-    mime["Subject"] = _clean(message.subject)
-    mime["From"] = sender
+    subject = _clean(message.subject)
     name = _clean(message.recipient_name)
-    mime["To"] = Address(display_name=name, addr_spec=message.recipient.strip())
+    address = message.recipient.strip()
+    if subject.isascii():
+        mime["Subject"] = subject
+    else:
+        mime.set_raw("Subject", _encoded_words(subject, "Subject"))
+    mime["From"] = sender
+    if name.isascii():
+        mime["To"] = Address(display_name=name, addr_spec=address)
+    else:
+        Address(addr_spec=address)  # validates the address (ValueError otherwise)
+        mime.set_raw("To", formataddr((_encoded_words(name, "To"), address)))
     mime["Date"] = format_datetime(utcnow())
     mime["Message-ID"] = make_msgid(domain=domain)
     mime["Auto-Submitted"] = "auto-generated"
@@ -154,7 +174,7 @@ class PreparedMessage(Message):
 
     def __init__(self, mime: EmailMessage, sender: str, recipient: str) -> None:  # noqa: D107
         self.mime = mime
-        self.subject = str(mime["Subject"])
+        self.subject = str(mime["Subject"]).replace("\r", " ").replace("\n", " ")
         self.sender = sender
         self.recipients = [recipient]
         self.cc = []

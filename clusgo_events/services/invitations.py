@@ -177,7 +177,7 @@ def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
         "expires": format_moment(expires, event, language),
         "url": external_url("invitations.show", token=raw_token),
         "reminder_number": invitation.reminders_sent,
-        "language": language,
+        "lang": language,
     }
 
 
