@@ -18,8 +18,14 @@ from clusgo_events.services import invitations as service
 from clusgo_events.services.events import cancel_event
 from clusgo_events.services.invitations import Narrowing
 from clusgo_events.services.tokens import hash_token
-from tests.mail_helpers import Behaviour, SMTPServer, make_event, make_respondent, running_smtp
-from tests.mail_helpers import use_smtp
+from tests.mail_helpers import (
+    Behaviour,
+    SMTPServer,
+    make_event,
+    make_respondent,
+    running_smtp,
+    use_smtp,
+)
 
 LINK = re.compile(r"https?://[^\s\"<>]+/invitations/([A-Za-z0-9_-]+)")
 
