@@ -25,10 +25,15 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import charset as email_charset
+from email.charset import Charset
+from email.encoders import encode_base64
 from email.header import Header
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,8 +49,12 @@ from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-#: 7-bit transfer encodings (quoted-printable/base64 for non-ASCII): safe with any relay
-MIME_POLICY = SMTP.clone(cte_type="7bit")
+#: CRLF line ends; bodies are quoted-printable or base64, headers encoded words: 7-bit clean
+MIME_POLICY = compat32.clone(linesep="\r\n")
+# our own UTF-8 charset: Flask-Mail re-registers "utf-8" globally with 8-bit bodies
+UTF8_QP = Charset("utf-8")
+UTF8_QP.header_encoding = email_charset.SHORTEST
+UTF8_QP.body_encoding = email_charset.QP
 DEFAULT_BATCH_SIZE = 100
 DEFAULT_LOCK_TIMEOUT = 300.0  # seconds; must exceed a few MAIL_TIMEOUTs
 RETRY_BASE = timedelta(minutes=1)
@@ -94,14 +103,20 @@ def _clean(value: str) -> str:
     return " ".join("".join(ch if ch >= " " else " " for ch in (value or "")).split())
 
 
-def _encoded_words(value: str, name: str) -> str:
-    """RFC 2047 encoded words, folded, for a non-ASCII header value.
+def _header(value: str) -> str | Header:
+    """A header value: as is when ASCII, else RFC 2047 encoded words (spaces kept)."""
+    return value if value.isascii() else Header(value, UTF8_QP)
 
-    The email package's own folding (policy.SMTP) drops the space between two encoded words
-    ("Brno, Győr" arrives as "Brno,Győr"); ``email.header.Header`` keeps it. The result is
-    stored with ``set_raw`` so the policy does not refold it.
-    """
-    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+def _address_header(name: str, address: str) -> str:
+    """``Name <address>`` with the name quoted or encoded; refuses a malformed address."""
+    if not address or any(c in address for c in ' <>,;"()\\') or address.count("@") != 1:
+        raise ValueError(f"not a deliverable address: {address!r}")
+    if not address.isascii():
+        raise ValueError(f"not an ASCII address (SMTPUTF8 unsupported): {address!r}")
+    if not name:
+        return address
+    return formataddr((name if name.isascii() else Header(name, UTF8_QP).encode(), address))
 
 
 def _message_id_domain() -> str:
@@ -109,58 +124,53 @@ def _message_id_domain() -> str:
     return host or "localhost"
 
 
-def build_mime(message: OutboxMessage, sender: str, domain: str) -> EmailMessage:
+def build_mime(message: OutboxMessage, sender: str, domain: str) -> MIMEBase:
     """The MIME message for ``message``.
 
     With a calendar object: multipart/mixed > multipart/alternative (text/plain, text/html,
     text/calendar with ``method=``) + the same object as the attachment ``invite.ics``
     (RFC 6047; the structure Google and Thunderbird send).
+
+    Built with the classic ``email.mime`` classes and ``email.header.Header``: several times
+    faster than ``EmailMessage`` under ``policy.SMTP``, whose folding also drops the space
+    between two encoded words ("Brno, Győr" would arrive as "Brno,Győr").
     """
-    mime = EmailMessage(policy=MIME_POLICY)
-    subject = _clean(message.subject)
-    name = _clean(message.recipient_name)
-    address = message.recipient.strip()
-    if subject.isascii():
-        mime["Subject"] = subject
-    else:
-        mime.set_raw("Subject", _encoded_words(subject, "Subject"))
-    mime["From"] = sender
-    if name.isascii():
-        mime["To"] = Address(display_name=name, addr_spec=address)
-    else:
-        Address(addr_spec=address)  # validates the address (ValueError otherwise)
-        mime.set_raw("To", formataddr((_encoded_words(name, "To"), address)))
-    mime["Date"] = format_datetime(utcnow())
-    mime["Message-ID"] = make_msgid(domain=domain)
-    mime["Auto-Submitted"] = "auto-generated"
-    mime["X-Auto-Response-Suppress"] = "All"
-    mime.set_content(message.body_text or "", charset="utf-8")
+    text = MIMEText(message.body_text or "", "plain", UTF8_QP)
+    parts: list[MIMEBase] = [text]
     if message.body_html:
-        mime.add_alternative(message.body_html, subtype="html", charset="utf-8")
+        parts.append(MIMEText(message.body_html, "html", UTF8_QP))
     if message.calendar_ics:
-        method = _clean(message.calendar_method or "REQUEST").upper()
-        if not message.body_html:
-            mime.make_alternative()
-        mime.add_alternative(
-            message.calendar_ics, subtype="calendar", charset="utf-8", params={"method": method}
-        )
-        mime.make_mixed()
-        mime.add_attachment(
-            message.calendar_ics.encode("utf-8"),
-            maintype="application",
-            subtype="ics",
-            filename="invite.ics",
-        )
+        calendar = MIMEText(message.calendar_ics, "calendar", UTF8_QP)
+        calendar.set_param("method", _clean(message.calendar_method or "REQUEST").upper())
+        parts.append(calendar)
+    body: MIMEBase = parts[0] if len(parts) == 1 else MIMEMultipart("alternative", _subparts=parts)
+    attachments: list[MIMEBase] = []
+    if message.calendar_ics:
+        ics = MIMEApplication(message.calendar_ics.encode("utf-8"), "ics")
+        ics.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        attachments.append(ics)
     for item in message.attachments or []:
         maintype, _, subtype = (item.get("content_type") or "application/octet-stream").partition(
             "/"
         )
-        mime.add_attachment(
-            base64.b64decode(item.get("data_b64") or ""),
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=_clean(item.get("filename") or "attachment"),
+        part = MIMEBase(maintype, subtype or "octet-stream")
+        part.set_payload(base64.b64decode(item.get("data_b64") or ""))
+        encode_base64(part)
+        filename = _clean(item.get("filename") or "attachment")
+        part.add_header(
+            "Content-Disposition",
+            "attachment",
+            filename=filename if filename.isascii() else ("utf-8", "", filename),
         )
+        attachments.append(part)
+    mime = MIMEMultipart("mixed", _subparts=[body, *attachments]) if attachments else body
+    mime["Subject"] = _header(_clean(message.subject))
+    mime["From"] = sender
+    mime["To"] = _address_header(_clean(message.recipient_name), message.recipient.strip())
+    mime["Date"] = format_datetime(utcnow(), usegmt=True)
+    mime["Message-ID"] = make_msgid(domain=domain)
+    mime["Auto-Submitted"] = "auto-generated"
+    mime["X-Auto-Response-Suppress"] = "All"
     return mime
 
 
@@ -172,9 +182,9 @@ class PreparedMessage(Message):
     constructor is replaced; sending still goes through Flask-Mail's ``Connection.send``.
     """
 
-    def __init__(self, mime: EmailMessage, sender: str, recipient: str) -> None:  # noqa: D107
-        self.mime = mime
-        self.subject = str(mime["Subject"]).replace("\r", " ").replace("\n", " ")
+    def __init__(self, mime: MIMEBase, sender: str, recipient: str, subject: str) -> None:
+        self.data = mime.as_bytes(policy=MIME_POLICY)
+        self.subject = subject
         self.sender = sender
         self.recipients = [recipient]
         self.cc = []
@@ -200,7 +210,7 @@ class PreparedMessage(Message):
         pass
 
     def as_bytes(self) -> bytes:
-        return self.mime.as_bytes(policy=MIME_POLICY)
+        return self.data
 
 
 class DeliveryConnection(Connection):
@@ -488,7 +498,7 @@ def _send_one(
 ) -> str:
     try:
         mime = build_mime(message, sender, domain)
-        prepared = PreparedMessage(mime, sender, message.recipient.strip())
+        prepared = PreparedMessage(mime, sender, message.recipient.strip(), _clean(message.subject))
     except (ValueError, TypeError, IndexError) as exc:
         _mark_failed(message, worker, f"cannot build the message: {exc}")
         return "failed"
