@@ -317,31 +317,31 @@ def _invitation_of(message: OutboxMessage) -> tuple[int, int] | None:
 
 def _on_sent(message: OutboxMessage, **_: Any) -> None:
     ids = _invitation_of(message)
+    table = Invitation.__table__
     if ids is not None:
         db.session.execute(
-            update(Invitation)
+            update(table)
             .where(
-                Invitation.event_id == ids[0],
-                Invitation.respondent_id == ids[1],
-                Invitation.status.in_(("queued", "failed")),
+                table.c.event_id == ids[0],
+                table.c.respondent_id == ids[1],
+                table.c.status.in_(("queued", "failed")),
             )
             .values(status="sent", sent_at=utcnow(), updated_at=utcnow())
-            .execution_options(synchronize_session=False)
         )
 
 
 def _on_failed(message: OutboxMessage, **_: Any) -> None:
     ids = _invitation_of(message)
+    table = Invitation.__table__
     if ids is not None:
         db.session.execute(
-            update(Invitation)
+            update(table)
             .where(
-                Invitation.event_id == ids[0],
-                Invitation.respondent_id == ids[1],
-                Invitation.status == "queued",
+                table.c.event_id == ids[0],
+                table.c.respondent_id == ids[1],
+                table.c.status == "queued",
             )
             .values(status="failed", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
         )
 
 
