@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_date, format_time
 from sqlalchemy import and_, case, exists, false, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -138,10 +138,9 @@ def _check_can_invite(event: Event) -> None:
 
 def format_when(event: Event, language: str) -> str:
     """The event's dates in its own zone, written the reader's way."""
-    zone = ZoneInfo(event.timezone)
-    start = babel_format_datetime(event.starts_at, "long", tzinfo=zone, locale=language)
-    end = babel_format_datetime(event.ends_at, "long", tzinfo=zone, locale=language)
-    return f"{start} – {end}"
+    return f"{format_moment(event.starts_at, event, language)} – " + format_moment(
+        event.ends_at, event, language
+    )
 
 
 def _lock_event(event: Event) -> None:
@@ -161,7 +160,9 @@ def format_moment(moment: datetime | None, event: Event, language: str) -> str:
     """One moment in the event's zone, written the reader's way ("" for None)."""
     if moment is None:
         return ""
-    return babel_format_datetime(moment, "long", tzinfo=ZoneInfo(event.timezone), locale=language)
+    local = moment.astimezone(ZoneInfo(event.timezone))
+    date = format_date(local, "long", locale=language)
+    return f"{date} {format_time(local, 'short', locale=language)} {local.tzname()}"
 
 
 def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
