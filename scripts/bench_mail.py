@@ -128,9 +128,7 @@ def main() -> None:
         built = [
             (
                 row.recipient,
-                delivery.build_mime(row, sender, "events.example.org").as_bytes(
-                    policy=delivery.MIME_POLICY
-                ),
+                delivery.build_mime(row, sender, "events.example.org")[0],
             )
             for row in rows
         ]
@@ -145,9 +143,7 @@ def main() -> None:
         started = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
             for row in rows:
-                data = delivery.build_mime(row, sender, "events.example.org").as_bytes(
-                    policy=delivery.MIME_POLICY
-                )
+                data = delivery.build_mime(row, sender, "events.example.org")[0]
                 smtp.sendmail("no-reply@clusgo.example", [row.recipient], data)
         plain_seconds = time.perf_counter() - started
 
