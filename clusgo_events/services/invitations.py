@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from sqlalchemy import and_, case, exists, false, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, exists, false, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -316,34 +317,40 @@ def _invitation_of(message: OutboxMessage) -> tuple[int, int] | None:
     return int(parts[1]), int(parts[2])
 
 
-def _on_sent(message: OutboxMessage, **_: Any) -> None:
-    ids = _invitation_of(message)
+@lru_cache(maxsize=2)
+def _delivered_statement(new_status: str) -> Any:
+    """UPDATE invitation for one (event, respondent), built once: it runs per message."""
     table = Invitation.__table__
+    from_states = ("queued", "failed") if new_status == "sent" else ("queued",)
+    values: dict[str, Any] = {"status": new_status, "updated_at": bindparam("b_now")}
+    if new_status == "sent":
+        values["sent_at"] = bindparam("b_now")
+    return (
+        update(table)
+        .where(
+            table.c.event_id == bindparam("b_event"),
+            table.c.respondent_id == bindparam("b_respondent"),
+            table.c.status.in_(from_states),
+        )
+        .values(**values)
+    )
+
+
+def _on_delivered(message: OutboxMessage, new_status: str) -> None:
+    ids = _invitation_of(message)
     if ids is not None:
         db.session.execute(
-            update(table)
-            .where(
-                table.c.event_id == ids[0],
-                table.c.respondent_id == ids[1],
-                table.c.status.in_(("queued", "failed")),
-            )
-            .values(status="sent", sent_at=utcnow(), updated_at=utcnow())
+            _delivered_statement(new_status),
+            {"b_event": ids[0], "b_respondent": ids[1], "b_now": utcnow()},
         )
+
+
+def _on_sent(message: OutboxMessage, **_: Any) -> None:
+    _on_delivered(message, "sent")
 
 
 def _on_failed(message: OutboxMessage, **_: Any) -> None:
-    ids = _invitation_of(message)
-    table = Invitation.__table__
-    if ids is not None:
-        db.session.execute(
-            update(table)
-            .where(
-                table.c.event_id == ids[0],
-                table.c.respondent_id == ids[1],
-                table.c.status == "queued",
-            )
-            .values(status="failed", updated_at=utcnow())
-        )
+    _on_delivered(message, "failed")
 
 
 message_sent.connect(_on_sent)
