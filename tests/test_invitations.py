@@ -446,3 +446,38 @@ def test_organiser_page_is_staff_only(app: Flask, client, auth, users) -> None: 
     auth.logout()
     auth.login_as(users["organiser"])
     assert client.get("/events/nope/invitations").status_code == 404
+
+
+def test_concurrent_sends_invite_nobody_twice(app: Flask) -> None:
+    """Two `invitations send` processes at once: every respondent invited exactly once."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    slug = make_event().slug
+    for i in range(30):
+        make_respondent(f"c{i}@example.org", country=["CZ", "HU", "SK", "PL"][i % 4])
+    db.session.remove()
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    flask = str(Path(sys.executable).parent / "flask")
+    procs = [
+        subprocess.Popen(
+            [flask, "--app", "wsgi", "invitations", "send", slug],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err.decode()
+    queued = [
+        int(re.search(r"(\d+) invitation\(s\) queued", out.decode()).group(1)) for out, _ in outputs
+    ]
+    assert sum(queued) == 30
+    assert db.session.scalar(select(func.count(Invitation.id))) == 30
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 30

@@ -9,7 +9,9 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
+from ..extensions import db
 from ..services import delivery
 
 mail_cli = AppGroup("mail", help="Deliver the outbox.")
@@ -54,14 +56,22 @@ def deliver_command(
 
     try:
         while True:
-            report = delivery.deliver(
-                limit=None if limit is None else limit - total.total,
-                batch_size=batch_size,
-                lock_timeout=lock_timeout,
-                worker=worker,
-                on_batch=bar,
-                should_stop=lambda: stopping["stop"],
-            )
+            try:
+                report = delivery.deliver(
+                    limit=None if limit is None else limit - total.total,
+                    batch_size=batch_size,
+                    lock_timeout=lock_timeout,
+                    worker=worker,
+                    on_batch=bar,
+                    should_stop=lambda: stopping["stop"],
+                )
+            except DBAPIError as exc:  # the database went away: keep watching, else fail
+                db.session.rollback()
+                if not watch:
+                    raise click.ClickException(f"database error: {exc}") from exc
+                click.echo(f"database error, retrying: {exc.orig}", err=True)
+                time.sleep(interval * 5)
+                continue
             total.add(report)
             if report.total or report.released:
                 _echo(report)
