@@ -563,7 +563,12 @@ def _send_one(
             connection.close()
             _reconnect(connection)
             return "sent"
-        kind = _classify(exc)
+        if _classify(exc) is _PermanentFailure:
+            _mark_failed(message, worker, _describe(exc))
+            outcome = "failed"
+        else:
+            outcome = _mark_temporary(message, worker, _describe(exc))
+        # then make the connection usable for the next message
         broken = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
             exc, smtplib.SMTPException
         )
@@ -572,10 +577,7 @@ def _send_one(
             _reconnect(connection)
         else:
             _reset(connection)
-        if kind is _PermanentFailure:
-            _mark_failed(message, worker, _describe(exc))
-            return "failed"
-        return _mark_temporary(message, worker, _describe(exc))
+        return outcome
     _mark_sent(message, worker, prepared.msgId)
     return "sent"
 
