@@ -151,6 +151,17 @@ def _filename(name: str) -> str:
     return "filename*=" + encode_rfc2231(name, "utf-8")
 
 
+@lru_cache(maxsize=8)
+def _from_header(sender: str) -> str:
+    """The From header for MAIL_DEFAULT_SENDER (computed once)."""
+    return _address_header(*parseaddr(_clean(sender)))
+
+
+@lru_cache(maxsize=8)
+def _envelope_sender(sender: str) -> str:
+    return parseaddr(sender)[1]
+
+
 def build_mime(message: OutboxMessage, sender: str, domain: str) -> tuple[bytes, str]:
     """The message as bytes (CRLF line ends, 7-bit) and its Message-ID.
 
@@ -196,7 +207,7 @@ def build_mime(message: OutboxMessage, sender: str, domain: str) -> tuple[bytes,
     message_id = make_msgid(domain=domain)
     headers = [
         f"Subject: {_header(_clean(message.subject))}",
-        f"From: {_address_header(*parseaddr(_clean(sender)))}",
+        f"From: {_from_header(sender)}",
         f"To: {_address_header(_clean(message.recipient_name), message.recipient.strip())}",
         f"Date: {format_datetime(utcnow(), usegmt=True)}",
         f"Message-ID: {message_id}",
@@ -539,7 +550,11 @@ def _prepare(message: OutboxMessage, sender: str, domain: str) -> PreparedMessag
     data, message_id = build_mime(message, sender, domain)
     # bare addresses: they only make the envelope (MAIL FROM, RCPT TO); the headers are in data
     return PreparedMessage(
-        data, message_id, parseaddr(sender)[1], message.recipient.strip(), _clean(message.subject)
+        data,
+        message_id,
+        _envelope_sender(sender),
+        message.recipient.strip(),
+        _clean(message.subject),
     )
 
 
