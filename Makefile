@@ -40,6 +40,7 @@ run: venv
 	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) $(FLASK) mail deliver --watch & \
 	  deliverer=$$!; \
 	  trap 'kill $$catcher $$deliverer 2>/dev/null' EXIT INT TERM; \
+	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} \
 	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: the whole suite (TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL)

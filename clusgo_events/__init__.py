@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
     from .events.routes import bp as events_bp
+    from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
     from .survey.routes import bp as survey_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(survey_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
+    app.register_blueprint(invitations_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -64,3 +64,9 @@ def register(app: Flask) -> None:
     from .attendance.commands import attendance_cli
 
     app.cli.add_command(attendance_cli)
+
+    from .delivery.commands import mail_cli
+    from .invitations.commands import invitations_cli
+
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(invitations_cli)

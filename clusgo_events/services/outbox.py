@@ -57,6 +57,13 @@ def enqueue(
         attachments=attachments or [],
         status="queued",
     )
+    if db.session.get_bind().dialect.name == "sqlite":
+        # pysqlite opens no transaction before a SAVEPOINT, so a savepoint here would commit
+        # on its own when it is the transaction's first write; SQLite's single writer (taken
+        # by the callers' locks) makes the race the savepoint guards against impossible.
+        db.session.add(message)
+        db.session.flush()
+        return message
     try:
         with db.session.begin_nested():
             db.session.add(message)

@@ -1,0 +1,95 @@
+"""``flask --app wsgi mail deliver [--limit N] [--watch]``."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
+
+from ..extensions import db
+from ..services import delivery
+
+mail_cli = AppGroup("mail", help="Deliver the outbox.")
+
+
+@mail_cli.command("deliver")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N messages.")
+@click.option("--watch", is_flag=True, help="Keep delivering until stopped (Ctrl-C).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=1000),
+    default=delivery.DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Messages per SMTP connection.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds after which a message left 'sending' by a dead worker is taken over "
+    f"(default MAIL_LOCK_TIMEOUT or {delivery.DEFAULT_LOCK_TIMEOUT:.0f}).",
+)
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True)
+def deliver_command(
+    limit: int | None, watch: bool, batch_size: int, lock_timeout: float | None, interval: float
+) -> None:
+    """Send queued mail over SMTP (MAIL_SERVER:MAIL_PORT), retrying temporary failures."""
+    lock_timeout = lock_timeout or float(
+        current_app.config.get("MAIL_LOCK_TIMEOUT", delivery.DEFAULT_LOCK_TIMEOUT)
+    )
+    stopping: dict[str, bool] = {"stop": False}
+
+    def stop(signum: int, frame: Any) -> None:  # finish the message in flight, then stop
+        stopping["stop"] = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    worker = delivery.new_worker_id()
+    total = delivery.DeliveryReport()
+
+    def bar(length: int) -> Any:
+        return click.progressbar(length=length, label=f"Sending {length} message(s)")
+
+    try:
+        while True:
+            try:
+                report = delivery.deliver(
+                    limit=None if limit is None else limit - total.total,
+                    batch_size=batch_size,
+                    lock_timeout=lock_timeout,
+                    worker=worker,
+                    on_batch=bar,
+                    should_stop=lambda: stopping["stop"],
+                )
+            except DBAPIError as exc:  # the database went away: keep watching, else fail
+                db.session.rollback()
+                if not watch:
+                    raise click.ClickException(f"database error: {exc}") from exc
+                click.echo(f"database error, retrying: {exc.orig}", err=True)
+                time.sleep(interval * 5)
+                continue
+            total.add(report)
+            if report.total or report.released:
+                _echo(report)
+            if report.connection_error:
+                click.echo(f"SMTP: {report.connection_error}", err=True)
+            if not watch or stopping["stop"] or (limit is not None and total.total >= limit):
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if watch or not total.total:
+        _echo(total, prefix="Total: ")
+
+
+def _echo(report: delivery.DeliveryReport, prefix: str = "") -> None:
+    click.echo(
+        f"{prefix}{report.sent} sent, {report.retried} to retry, {report.failed} failed"
+        + (f", {report.released} left queued" if report.released else "")
+    )

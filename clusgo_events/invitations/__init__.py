@@ -1,0 +1,1 @@
+"""Invitations: the organiser's page, the invitees' token pages, the CLI."""

@@ -1,0 +1,388 @@
+"""Delivery of the outbox to a real SMTP server (aiosmtpd on loopback)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from clusgo_events.extensions import db
+from clusgo_events.models import OutboxMessage
+from clusgo_events.models.base import utcnow
+from clusgo_events.services import delivery
+from clusgo_events.services.outbox import attachment, enqueue
+from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
+
+
+@pytest.fixture()
+def smtp(app: Flask) -> Iterator[SMTPServer]:
+    yield from running_smtp(app)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ClusGo//EN\r\nMETHOD:REQUEST\r\n"
+    "BEGIN:VEVENT\r\nUID:1b4e28ba-2fa1-11d2-883f-0016d3cca427\r\nDTSTAMP:20300101T000000Z\r\n"
+    "DTSTART:20300215T080000Z\r\nSUMMARY:Školení v Brně – Győr\r\n"
+    "ORGANIZER:mailto:no-reply@clusgo.example\r\n"
+    "ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:jana@example.org\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def queue(n: int = 1, prefix: str = "m", **kw: object) -> list[OutboxMessage]:
+    messages = []
+    for i in range(n):
+        values: dict = dict(
+            key=f"{prefix}:{i}",
+            recipient=f"person{i}@example.org",
+            recipient_name="Jana Břusková",
+            subject=f"Pozvánka do Győru, Łódź, Žilina #{i}",
+            body_text=f"Dobrý den, paní Břusková, zpráva {i}.",
+            body_html=f"<p>Dobrý den, paní <b>Břusková</b>, zpráva {i}.</p>",
+        )
+        values.update(kw)
+        messages.append(enqueue(**values))
+    db.session.commit()
+    return messages
+
+
+def statuses() -> Counter:
+    return Counter(db.session.scalars(select(OutboxMessage.status)))
+
+
+def test_message_headers_parts_and_diacritics(app: Flask, smtp: SMTPServer) -> None:
+    app.config["BASE_URL"] = "https://events.example.org"
+    queue(1)
+    report = delivery.deliver()
+    assert (report.sent, report.failed, report.retried) == (1, 0, 0)
+    [got] = smtp.wait_for(1)
+    msg = got.message
+    assert got.rcpt_tos == ["person0@example.org"]
+    assert got.mail_from == "no-reply@clusgo.example"
+    assert msg["Subject"] == "Pozvánka do Győru, Łódź, Žilina #0"
+    assert msg["To"].addresses[0].display_name == "Jana Břusková"
+    assert msg["To"].addresses[0].addr_spec == "person0@example.org"
+    assert msg["From"].addresses[0].addr_spec == "no-reply@clusgo.example"
+    assert msg["Message-ID"].endswith("@events.example.org>")
+    assert msg["Date"] is not None
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert got.data.isascii()  # 7-bit safe: encoded words and quoted-printable/base64
+    assert msg.get_content_type() == "multipart/alternative"
+    plain, html = msg.get_payload()
+    assert plain.get_content_type() == "text/plain" and "Břusková" in plain.get_content()
+    assert html.get_content_type() == "text/html" and "<b>Břusková</b>" in html.get_content()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "sent" and row.sent_at is not None and row.locked_by is None
+    assert row.message_id == msg["Message-ID"]
+
+
+def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
+    queue(
+        1,
+        calendar_method="REQUEST",
+        calendar_ics=ICS,
+        attachments=[attachment("programme.pdf", "application/pdf", b"%PDF-1.4 test")],
+    )
+    delivery.deliver()
+    msg = smtp.wait_for(1)[0].message
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, ics_file, pdf = msg.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    kinds = [p.get_content_type() for p in alternative.get_payload()]
+    assert kinds == ["text/plain", "text/html", "text/calendar"]
+    calendar = alternative.get_payload()[2]
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar.get_content_charset() == "utf-8"
+    assert calendar.get_content_disposition() is None  # inline, not an attachment
+    assert "SUMMARY:Školení v Brně – Győr" in calendar.get_content()
+    assert ics_file.get_content_type() == "application/ics"
+    assert ics_file.get_filename() == "invite.ics"
+    assert ics_file.get_content().decode("utf-8") == ICS  # the same object, CRLF intact
+    assert pdf.get_filename() == "programme.pdf" and pdf.get_content() == b"%PDF-1.4 test"
+
+
+def test_cancel_method_in_mime(app: Flask, smtp: SMTPServer) -> None:
+    queue(1, calendar_method="CANCEL", calendar_ics=ICS.replace("REQUEST", "CANCEL"))
+    delivery.deliver()
+    msg = smtp.wait_for(1)[0].message
+    calendar = msg.get_payload()[0].get_payload()[2]
+    assert calendar.get_param("method") == "CANCEL"
+
+
+def test_no_header_injection(app: Flask, smtp: SMTPServer) -> None:
+    queue(
+        1,
+        recipient_name="Eve\r\nBcc: victim@example.org",
+        subject="Hello\nBcc: victim@example.org",
+    )
+    delivery.deliver()
+    [got] = smtp.wait_for(1)
+    assert got.rcpt_tos == ["person0@example.org"]
+    assert got.message["Bcc"] is None
+    assert b"\nBcc:" not in got.data
+    assert "Bcc" in got.message["To"].addresses[0].display_name  # kept as text, harmless
+
+
+def test_one_connection_per_batch(app: Flask, smtp: SMTPServer) -> None:
+    queue(5)
+    connections: list[object] = []
+    original = delivery.DeliveryConnection.configure_host
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        connections.append(self)
+        return original(self)
+
+    delivery.DeliveryConnection.configure_host = counting  # type: ignore[method-assign]
+    try:
+        report = delivery.deliver(batch_size=10)
+    finally:
+        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+    assert report.sent == 5 and len(connections) == 1
+    assert len(smtp.wait_for(5)) == 5
+
+
+def test_limit(app: Flask, smtp: SMTPServer) -> None:
+    queue(5)
+    assert delivery.deliver(limit=2).sent == 2
+    assert statuses() == Counter(sent=2, queued=3)
+
+
+def test_permanent_refusal_marks_failed(app: Flask) -> None:
+    server = SMTPServer(Behaviour(refuse_rcpt={"person1@example.org": "550 5.1.1 No such user"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        queue(3)
+        report = delivery.deliver()
+        assert (report.sent, report.failed) == (2, 1)
+        assert sorted(r.rcpt_tos[0] for r in server.wait_for(2)) == [
+            "person0@example.org",
+            "person2@example.org",
+        ]
+    finally:
+        server.stop()
+    failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    assert failed.recipient == "person1@example.org"
+    assert "550" in failed.last_error and "No such user" in failed.last_error
+
+
+def test_permanent_data_refusal(app: Flask) -> None:
+    server = SMTPServer(Behaviour(data_reply="554 5.7.1 Message rejected as spam")).start()
+    try:
+        use_smtp(app, server.port)
+        queue(1)
+        assert delivery.deliver().failed == 1
+    finally:
+        server.stop()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "failed" and "554 5.7.1 Message rejected as spam" in row.last_error
+
+
+def test_temporary_refusal_retries_with_growing_delay(app: Flask) -> None:
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "451 4.3.0 Try later"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        queue(1)
+        before = utcnow()
+        report = delivery.deliver()
+        assert (report.sent, report.retried) == (0, 1)
+        row = db.session.scalar(select(OutboxMessage))
+        assert row.status == "queued" and row.attempts == 1 and "451" in row.last_error
+        assert row.next_attempt_at >= before + timedelta(seconds=59)
+        # not due yet: nothing happens
+        assert delivery.deliver().total == 0
+        # due again, refused again: the delay doubles
+        row.next_attempt_at = utcnow()
+        db.session.commit()
+        before = utcnow()
+        delivery.deliver()
+        db.session.refresh(row)
+        assert row.attempts == 2 and row.next_attempt_at >= before + timedelta(seconds=119)
+        # the server takes it now
+        server.behaviour.refuse_rcpt.clear()
+        row.next_attempt_at = utcnow()
+        db.session.commit()
+        assert delivery.deliver().sent == 1
+        assert len(server.wait_for(1)) == 1
+    finally:
+        server.stop()
+    assert delivery.retry_delay(1) == timedelta(minutes=1)
+    assert delivery.retry_delay(3) == timedelta(minutes=4)
+    assert delivery.retry_delay(30) == delivery.RETRY_CAP
+
+
+def test_server_down_is_temporary(app: Flask) -> None:
+    use_smtp(app, free_port())
+    queue(3)
+    report = delivery.deliver()
+    assert report.retried == 3 and report.sent == 0
+    assert "cannot connect" in report.connection_error
+    rows = list(db.session.scalars(select(OutboxMessage)))
+    assert {r.status for r in rows} == {"queued"}
+    assert all(r.attempts == 1 and r.next_attempt_at > utcnow() for r in rows)
+    assert all("Connection refused" in r.last_error or "refused" in r.last_error for r in rows)
+
+
+def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
+    server = SMTPServer(Behaviour(drop_on_data={"person1@example.org"})).start()
+    try:
+        use_smtp(app, server.port)
+        queue(4)
+        report = delivery.deliver()
+        got = server.wait_for(3)
+    finally:
+        server.stop()
+    assert report.sent == 3 and report.retried == 1
+    assert sorted(r.rcpt_tos[0] for r in got) == [
+        "person0@example.org",
+        "person2@example.org",
+        "person3@example.org",
+    ]
+    dropped = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "person1@example.org")
+    )
+    assert dropped.status == "queued" and dropped.attempts == 1
+    assert "Disconnected" in dropped.last_error or "closed" in dropped.last_error.lower()
+
+
+def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
+    from clusgo_events.models import Respondent
+
+    db.session.add(Respondent(email="a@example.org", consent=True, raw_answers={}))
+    db.session.flush()  # the change that causes the mail
+    enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
+    db.session.rollback()
+    assert delivery.deliver().total == 0
+    time.sleep(0.2)
+    assert smtp.received == []
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_stale_sending_is_reclaimed_fresh_is_not(app: Flask, smtp: SMTPServer) -> None:
+    stale, fresh = queue(2)
+    stale.status = fresh.status = "sending"
+    stale.locked_by = fresh.locked_by = "dead-worker"
+    stale.locked_at = utcnow() - timedelta(seconds=600)
+    fresh.locked_at = utcnow()
+    db.session.commit()
+    assert delivery.deliver(lock_timeout=300).sent == 1
+    assert [r.rcpt_tos[0] for r in smtp.wait_for(1)] == [stale.recipient]
+    db.session.refresh(fresh)
+    assert fresh.status == "sending" and fresh.locked_by == "dead-worker"
+
+
+def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) -> None:
+    """quit() raising after the server took the message must not cause a resend."""
+    app.extensions["mail"].max_emails = 1  # Flask-Mail reconnects (quit) after each message
+    queue(2)
+    original = delivery.DeliveryConnection.configure_host
+    calls = {"n": 0}
+
+    def flaky(self):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:  # the reconnect after message 1
+            raise ConnectionRefusedError("reconnect refused")
+        return original(self)
+
+    delivery.DeliveryConnection.configure_host = flaky  # type: ignore[method-assign]
+    try:
+        report = delivery.deliver()
+    finally:
+        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+    assert report.sent == 2
+    assert len(smtp.wait_for(2)) == 2
+    assert statuses() == Counter(sent=2)
+
+
+def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type: ignore[no-untyped-def]
+    queue(3)
+    result = runner.invoke(args=["mail", "deliver", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "2 sent, 0 to retry, 0 failed" in result.output
+    result = runner.invoke(args=["mail", "deliver"])
+    assert "1 sent" in result.output
+    assert len(smtp.wait_for(3)) == 3
+
+
+# -- processes -----------------------------------------------------------------------------
+
+
+def _env(app: Flask, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(port),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _deliver_process(app: Flask, port: int, *args: str) -> subprocess.Popen:
+    flask = str(Path(sys.executable).parent / "flask")
+    return subprocess.Popen(
+        [flask, "--app", "wsgi", "mail", "deliver", *args],
+        cwd=ROOT,
+        env=_env(app, port),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_killed_mid_batch_then_resumed(app: Flask) -> None:
+    server = SMTPServer(Behaviour(delay=0.05)).start()
+    try:
+        queue(40)
+        db.session.remove()
+        proc = _deliver_process(app, server.port, "--lock-timeout", "1")
+        deadline = time.monotonic() + 30
+        while len(server.received) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+        before_kill = len(server.received)
+        assert 8 <= before_kill < 40
+        assert statuses()["sending"] > 0  # the dead worker's claim is left behind
+        time.sleep(1.2)  # the lock times out
+        resumed = _deliver_process(app, server.port, "--lock-timeout", "1")
+        out, err = resumed.communicate(timeout=60)
+        assert resumed.returncode == 0, err.decode()
+        got = server.received
+    finally:
+        server.stop()
+    per_recipient = Counter(r.rcpt_tos[0] for r in got)
+    assert set(per_recipient) == {f"person{i}@example.org" for i in range(40)}
+    twice = [rcpt for rcpt, n in per_recipient.items() if n > 1]
+    assert len(twice) <= 1 and max(per_recipient.values()) <= 2  # at most the one in flight
+    db.session.expire_all()
+    assert statuses() == Counter(sent=40)
+
+
+def test_two_processes_never_send_the_same_message(app: Flask) -> None:
+    server = SMTPServer(Behaviour(delay=0.005)).start()
+    try:
+        queue(60)
+        db.session.remove()
+        procs = [_deliver_process(app, server.port, "--batch-size", "7") for _ in range(2)]
+        results = [p.communicate(timeout=120) for p in procs]
+        for proc, (_, err) in zip(procs, results, strict=True):
+            assert proc.returncode == 0, err.decode()
+        got = server.received
+    finally:
+        server.stop()
+    per_recipient = Counter(r.rcpt_tos[0] for r in got)
+    assert len(got) == 60 and set(per_recipient.values()) == {1}
+    db.session.expire_all()
+    assert statuses() == Counter(sent=60)
