@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -97,6 +97,9 @@ def test_demo_is_idempotent(runner, app) -> None:
     assert len(event.sessions) >= 2
     assert event.host_organisation.name.startswith("Natureef")
     assert counts[Organisation] >= 9
+    upcoming = db.session.scalar(db.select(Event).where(Event.slug == "brno-follow-up"))
+    assert upcoming.status == "published" and upcoming.allow_direct_signup
+    assert upcoming.registration_closes_at > datetime.now(UTC) and len(upcoming.sessions) == 2
     assert {u.role for u in db.session.scalars(db.select(User))} == {
         "admin",
         "organiser",

@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Organisation, Respondent, TrainingSession, User
+from ..models.base import utcnow
 from .events import EventData, SessionData, add_session, create_event, publish_event
 from .users import create_user, find_by_email
 
 DEMO_PASSWORD = "clusgo-demo-2017"
+UPCOMING_SLUG = "brno-follow-up"
 
 PARTNERS = [
     ("National Cluster Association CZ", "CZ", "Prague", "association"),
@@ -117,6 +119,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                 trainer_ids=[t2.id],
             ),
         )
+    _upcoming_event(host, accounts)
     for email, name, cluster_index, language in RESPONDENTS:
         if db.session.scalar(select(Respondent.id).where(Respondent.email == email)) is None:
             org = clusters[cluster_index]
@@ -138,3 +141,54 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
     db.session.flush()
     return [(email, role, DEMO_PASSWORD) for email, role, _ in ACCOUNTS]
+
+
+def _upcoming_event(host: Organisation, accounts: dict[str, User]) -> Event:
+    """A follow-up event next year with registration open, so a newcomer can try every step."""
+    event = db.session.scalar(select(Event).where(Event.slug == UPCOMING_SLUG))
+    if event is not None:
+        return event
+    year = utcnow().year + 1
+    event = create_event(
+        EventData(
+            title="V4ClusGo follow-up: internationalisation strategy trainings",
+            slug=UPCOMING_SLUG,
+            description=(
+                "A follow-up for the cluster organisations of the V4: two trainings on turning "
+                "the internationalisation strategy into an action plan, with the partners of "
+                "the National Cluster Association CZ, the Hungarian National Alliance of "
+                "Innovative Clusters, the Union of Slovak Clusters and the Polish National "
+                "Association of Innovative Entrepreneurs."
+            ),
+            venue="Brno Exhibition Centre, Pavilion E",
+            address="Výstaviště 405/1, 603 00 Brno, Czech Republic",
+            timezone="Europe/Prague",
+            starts_local=datetime(year, 3, 17, 9, 0),
+            ends_local=datetime(year, 3, 18, 16, 0),
+            capacity=60,
+            registration_closes_local=datetime(year, 3, 10, 23, 59),
+            host_organisation_id=host.id,
+            allow_direct_signup=True,
+        ),
+        created_by=accounts["organiser@clusgo.example"],
+    )
+    publish_event(event)
+    trainers = [accounts["trainer1@clusgo.example"], accounts["trainer2@clusgo.example"]]
+    for day, (title, trainer) in enumerate(
+        [
+            ("From strategy to action plan", trainers[0]),
+            ("Finding partners abroad: matchmaking and EU programmes", trainers[1]),
+        ]
+    ):
+        add_session(
+            event,
+            SessionData(
+                title=title,
+                room="Hall A",
+                starts_local=datetime(year, 3, 17 + day, 10, 0),
+                ends_local=datetime(year, 3, 17 + day, 13, 0),
+                capacity=3,
+                trainer_ids=[trainer.id],
+            ),
+        )
+    return event
