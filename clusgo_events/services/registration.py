@@ -47,9 +47,9 @@ from ..signals import (
 from . import ServiceError, ValidationErrors
 from . import users as user_service
 from .calendar_feed import feed_urls
+from .invitations import find_by_token
 from .mailer import render_email
 from .outbox import attachment, enqueue
-from .tokens import hash_token
 from .transactions import begin_write
 from .urls import external_url
 
@@ -86,13 +86,7 @@ class Outcome:
 
 def find_invitation(raw_token: str, event: Event | None = None) -> Invitation | None:
     """The invitation with this raw token (for ``event`` when given), or None."""
-    if not raw_token or len(raw_token) > 200:
-        return None
-    invitation = db.session.scalar(
-        select(Invitation)
-        .where(Invitation.token_hash == hash_token(raw_token))
-        .options(selectinload(Invitation.respondent))
-    )
+    invitation = find_by_token(raw_token)
     if invitation is None or (event is not None and invitation.event_id != event.id):
         return None
     return invitation
