@@ -325,10 +325,10 @@ def main() -> None:
         f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
     )
     if args.json:
-        print(json.dumps(figures(args, reg, hello, page)))
+        print(json.dumps(json_figures(args, reg, hello, page)))
 
 
-def figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -> list[dict]:
+def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -> list[dict]:
     """The convention of scripts/bench_all.py: the event page next to /hello."""
     where = f"{args.users} users, gunicorn 2 workers"
     page_name = f"event page ({args.registrations:,} registrations)"
