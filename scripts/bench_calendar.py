@@ -1,17 +1,21 @@
 """Benchmark of the calendar feed and downloads: prints the figures, asserts nothing.
 
 Usage: python scripts/bench_calendar.py [--sessions 500] [--runs 5] [--scratch-database-url URL]
+[--json]
 
 Builds a throw-away SQLite database (or uses --scratch-database-url, whose tables it DROPS and
 re-creates: never point it at real data) with one representative holding N confirmed seats
 and one trainer teaching the same N sessions, then times the personal feed of each (through
 the test client, so routing, the token check and the response are included), the download
-of the first event, and one iMIP invitation.
+of the first event, and one iMIP invitation; the bare ``/hello`` route, timed the same way in
+the same run, is the reference of the pages. With ``--json`` the last line is the JSON list of
+figures that scripts/bench_all.py reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import statistics
 import sys
@@ -112,12 +116,27 @@ def timed(fn, runs: int) -> tuple[float, float, int]:  # type: ignore[no-untyped
     return statistics.median(times), min(times), queries[0]
 
 
+def fig(
+    name: str, value: float, unit: str, ref: str | None = None, ref_value: float | None = None
+) -> dict[str, object]:
+    """One figure of the scripts/bench_all.py convention."""
+    return {
+        "name": name,
+        "value": round(value, 2) if isinstance(value, float) else value,
+        "unit": unit,
+        "reference_name": ref,
+        "reference_value": round(ref_value, 2) if isinstance(ref_value, float) else ref_value,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scratch-database-url")
+    parser.add_argument("--json", action="store_true", help="JSON list on the last line")
     args = parser.parse_args()
+    figures: list[dict[str, object]] = []
     folder = tempfile.mkdtemp(prefix="bench-calendar-")
     url = args.scratch_database_url or f"sqlite:///{folder}/bench.sqlite3"
     app = create_app(
@@ -138,6 +157,9 @@ def main() -> None:
             f" {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})"
         )
         client = app.test_client()
+        client.get("/hello")
+        hello, hello_best, _ = timed(lambda: client.get("/hello"), args.runs)
+        print(f"hello route (reference): median {hello:7.2f} ms, best {hello_best:7.2f} ms")
         for user in (rep, trainer):
             path = f"/calendar/feed/{calendar_feed.feed_key(user)}.ics"
             sizes = []
@@ -152,6 +174,9 @@ def main() -> None:
                 f"feed of the {user.role:<14}: median {median:7.1f} ms, best {best:7.1f} ms,"
                 f" {queries} queries, {sizes[-1] / 1024:.0f} KiB"
             )
+            label = f"feed of the {user.role}, {args.sessions} sessions"
+            figures.append(fig(label, median, "ms", "hello route", hello))
+            figures.append(fig(f"{label}: queries", queries, "queries"))
         path = f"/events/{first_event.slug}/calendar.ics"
         median, best, queries = timed(lambda: client.get(path), args.runs)
         n_sessions = len(first_event.sessions)
@@ -159,6 +184,9 @@ def main() -> None:
             f"download of one event ({n_sessions} sessions): median {median:7.1f} ms,"
             f" best {best:7.1f} ms, {queries} queries"
         )
+        label = f"download of one event ({n_sessions} sessions)"
+        figures.append(fig(label, median, "ms", "hello route", hello))
+        figures.append(fig(f"{label}: queries", queries, "queries"))
         session = first_event.sessions[0]
         median, best, _ = timed(
             lambda: ical.invitation(
@@ -167,9 +195,12 @@ def main() -> None:
             args.runs,
         )
         print(f"one iMIP invitation: median {median:7.2f} ms, best {best:7.2f} ms")
+        figures.append(fig("one iMIP invitation", median, "ms"))
         db.session.remove()
         if not args.scratch_database_url:
             db.drop_all()
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

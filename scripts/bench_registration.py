@@ -10,15 +10,20 @@ folder, or ``--database-url``), seeds an event with 1,000 registrations, then in
 A small threaded HTTP client from the standard library drives the load (one TCP connection per
 request, as gunicorn's sync workers close them). Figures are printed; nothing is asserted.
 
-    .venv/bin/python scripts/bench_registration.py [--seconds 10] [--users 20]
+    .venv/bin/python scripts/bench_registration.py [--seconds 10] [--users 20] [--json]
+
+With ``--json`` the last line is the JSON list of figures that scripts/bench_all.py reads (the
+event page next to ``/hello`` measured in the same run).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -280,12 +285,17 @@ def register_all(port: int, slug: str, session_id: int, count: int, users: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free loopback port")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--registrations", type=int, default=1000)
     parser.add_argument("--registrants", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="JSON list on the last line")
     args = parser.parse_args()
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -314,6 +324,32 @@ def main() -> None:
         f"event page / hello throughput: {ratio:.2f} (goal >= 0.33); "
         f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
     )
+    if args.json:
+        print(json.dumps(json_figures(args, reg, hello, page)))
+
+
+def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -> list[dict]:
+    """The convention of scripts/bench_all.py: the event page next to /hello."""
+    where = f"{args.users} users, gunicorn 2 workers"
+    page_name = f"event page ({args.registrations:,} registrations)"
+
+    def fig(name: str, value: float, unit: str, ref: str | None, ref_value: float | None) -> dict:
+        return {
+            "name": name,
+            "value": round(value, 1),
+            "unit": unit,
+            "reference_name": ref,
+            "reference_value": None if ref_value is None else round(ref_value, 1),
+        }
+
+    return [
+        fig(f"registrations per second, {where}", reg["per_second"], "reg/s", None, None),
+        fig("registration POST p99", reg["p99_ms"], "ms", None, None),
+        fig(f"hello route, {where}", hello["rps"], "req/s", None, None),
+        fig(f"{page_name}, {where}", page["rps"], "req/s", "hello route", hello["rps"]),
+        fig(f"{page_name} p50", page["p50_ms"], "ms", "hello route p50", hello["p50_ms"]),
+        fig(f"{page_name} p99", page["p99_ms"], "ms", "hello route p99", hello["p99_ms"]),
+    ]
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
 """Time the survey import of 10,000 rows (CSV and XLSX) into a fresh SQLite file.
 
-    .venv/bin/python scripts/bench_survey.py [--rows N] [--database-url URL]
+    .venv/bin/python scripts/bench_survey.py [--rows N] [--database-url URL] [--json]
 
 For each format it prints the time to read the file, to import it into an empty database
-(created), and to import it again (all unchanged), with rows per second. Not a test.
+(created), and to import it again (all unchanged), with rows per second. The reference, timed
+in the same run, is the plain reader: ``csv.reader`` over the decoded text, a bare openpyxl
+read-only workbook iterated row by row. With ``--json`` the last line is the JSON list of
+figures that scripts/bench_all.py reads. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import random
 import sys
 import tempfile
@@ -18,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from clusgo_events import create_app  # noqa: E402
@@ -50,7 +57,24 @@ def make_rows(n: int) -> list[list[str]]:
     ]
 
 
-def run(label: str, data: bytes, url: str) -> None:
+def plain_read(label: str, data: bytes) -> float:
+    """Seconds for the plain reader to go over every row of the file."""
+    started = time.perf_counter()
+    if label == "csv":
+        rows = list(csv.reader(io.StringIO(data.decode("cp1250")), delimiter=";"))
+    else:
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        rows = list(workbook.active.iter_rows(values_only=True))
+        workbook.close()
+    assert len(rows) > 1
+    return time.perf_counter() - started
+
+
+def run(label: str, data: bytes, url: str) -> list[dict[str, object]]:
+    """Import ``data`` twice; the figures, each next to the plain reader."""
+    plain = plain_read(label, data)
+    print(f"{label:5} plain reader: {plain:5.2f} s")
+    figures: list[dict[str, object]] = []
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         if url.startswith("postgresql"):
@@ -71,15 +95,31 @@ def run(label: str, data: bytes, url: str) -> None:
                 f" = {rows / total:7.0f} rows/s (created {result.created},"
                 f" unchanged {result.unchanged}, rejected {len(result.rejected)})"
             )
+            reference = {
+                "reference_name": "plain csv reader" if label == "csv" else "bare openpyxl reader",
+                "reference_value": round(plain, 3),
+            }
+            if attempt == "first import":
+                figures.append(
+                    {"name": f"{label} read, {rows:,} rows", "value": round(read, 3), "unit": "s"}
+                    | reference
+                )
+            figures.append(
+                {"name": f"{label} {attempt}, {rows:,} rows", "value": round(total, 3), "unit": "s"}
+                | reference
+            )
         db.session.remove()
         db.engine.dispose()
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file per format")
+    parser.add_argument("--json", action="store_true", help="JSON list on the last line")
     args = parser.parse_args()
+    figures: list[dict[str, object]] = []
     rows = make_rows(args.rows)
     files = {
         "csv": csv_bytes(rows, HEADER, delimiter=";", encoding="cp1250"),
@@ -89,7 +129,9 @@ def main() -> None:
         print(f"{label}: {len(data) / 1024 / 1024:.1f} MB")
         with tempfile.TemporaryDirectory() as folder:
             url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
-            run(label, data, url)
+            figures += run(label, data, url)
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,29 @@ def test_every_bench_script_accepts_json_flag() -> None:
         if path == SCRIPT:
             continue
         assert "--json" in path.read_text(), f"{path.name} has no --json flag"
+
+
+def test_growth_script_follows_the_convention(bench_all) -> None:
+    """bench_growth.py at tiny sizes: every figure is referred to the smallest size."""
+    done = subprocess.run(  # nosec B603: our own script, this interpreter
+        [
+            sys.executable,
+            str(SCRIPT.parent / "bench_growth.py"),
+            "--sizes",
+            "20",
+            "60",
+            "--runs",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    figures = bench_all.parse_figures(done.stdout)
+    names = {figure["name"] for figure in figures}
+    assert "registrations page: queries, 60 rows" in names
+    assert "survey import (CSV), 60 rows" in names
+    assert all(figure["reference_name"] == "at 20 rows" for figure in figures)
+    assert all(isinstance(figure["reference_value"], int | float) for figure in figures)
