@@ -329,6 +329,16 @@ def test_page_in_invitees_language_and_accept(app: Flask, client) -> None:  # ty
     assert inv.status == "accepted"
 
 
+def test_pages_declare_the_language_they_are_written_in(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    """``<html lang>`` follows the page's language (screen readers, hyphenation, translators)."""
+    _, raw = _invited("pl")
+    for path, lang in [(f"/invitations/{raw}", "pl"), ("/events/?lang=hu", "hu"), ("/", "hu")]:
+        with app.app_context():  # its own ``g``, where Flask-Babel keeps the locale
+            html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html, path
+    assert "Odrzucam" in client.get(f"/invitations/{raw}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("language", "decline_word"),
     [("en", "Decline"), ("hu", "Elutasítom"), ("sk", "Odmietnuť"), ("pl", "Odrzucam")],
