@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from werkzeug.datastructures import MultiDict
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Invitation, OutboxMessage
