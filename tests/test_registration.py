@@ -620,9 +620,7 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
         "ends_local": "2030-02-15T11:00",
         "capacity": "2",
     }
-    response = client.post(
-        f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form
-    )
+    response = client.post(f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form)
     assert response.status_code == 302
     db.session.expire_all()
     assert [s.status for s in b.seats] == ["confirmed"] and training.capacity == 2
