@@ -265,6 +265,8 @@ def test_organiser_imports_and_invites(
     assert page.locator(".badge.status-queued").count() == 0
     per_country = page.inner_text("#per-country tfoot")
     assert per_country.split()[:3] == ["all", "0", "3"]  # queued 0, sent 3
+    chart = page.locator("#per-country-chart").bounding_box()
+    assert chart is not None and chart["width"] <= 420  # natural size, not the page's width
     screenshots.take(page, "invitations delivered")
 
     for email, (name, language) in INVITED.items():
@@ -347,6 +349,7 @@ def test_representative_registers_and_gives_up_a_seat(
     page.wait_for_url(f"**/events/{SLUG}/register?invitation=*")
 
     # registration, prefilled from the survey; a password for the new account; one session
+    assert page.evaluate("document.documentElement.lang") == "pl"  # still in her language
     assert page.input_value("input[name=name]") == "Katarzyna Wójcik-Żurawska"
     assert page.input_value("input[name=email]") == respondent.email
     assert page.input_value("input[name=organisation_name]") == "Mazowiecki Klaster ICT"
@@ -358,6 +361,7 @@ def test_representative_registers_and_gives_up_a_seat(
     page.click("form [type=submit][name=submit]")
     page.wait_for_url(live_server("/my/registrations"))
     mine = page.inner_text("main")
+    assert "Wysłaliśmy potwierdzenie" in mine  # "we have sent you a confirmation"
     assert "Internationalisation strategy" in mine
     screenshots.take(page, "my registrations")
     db.session.expire_all()
