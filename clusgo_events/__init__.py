@@ -109,9 +109,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters used by the templates."""
+    from flask_babel import get_locale
+
     from .services.timeutil import format_local
 
     app.jinja_env.filters["local"] = format_local
+    app.jinja_env.globals["get_locale"] = get_locale  # base.html's <html lang>
 
 
 def register_commands(app: Flask) -> None:

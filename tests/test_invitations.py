@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Invitation, OutboxMessage
@@ -18,6 +19,7 @@ from clusgo_events.services import invitations as service
 from clusgo_events.services.events import cancel_event
 from clusgo_events.services.invitations import Narrowing
 from clusgo_events.services.tokens import hash_token
+from tests.conftest import PASSWORD
 from tests.mail_helpers import (
     Behaviour,
     SMTPServer,
@@ -327,6 +329,16 @@ def test_page_in_invitees_language_and_accept(app: Flask, client) -> None:  # ty
     assert inv.status == "accepted"
 
 
+def test_pages_declare_the_language_they_are_written_in(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    """``<html lang>`` follows the page's language (screen readers, hyphenation, translators)."""
+    _, raw = _invited("pl")
+    for path, lang in [(f"/invitations/{raw}", "pl"), ("/events/?lang=hu", "hu"), ("/", "hu")]:
+        with app.app_context():  # its own ``g``, where Flask-Babel keeps the locale
+            html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html, path
+    assert "Odrzucam" in client.get(f"/invitations/{raw}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("language", "decline_word"),
     [("en", "Decline"), ("hu", "Elutasítom"), ("sk", "Odmietnuť"), ("pl", "Odrzucam")],
@@ -417,6 +429,43 @@ def test_organiser_page_counts_send_and_chart(app: Flask, client, auth, users) -
         f"/events/{event.slug}/invitations/reminders", data={"interval_days": "7"}
     )
     assert reminders.status_code in (302, 303)
+
+
+def _hidden_fields(html: str, action: str) -> list[tuple[str, str]]:
+    """The hidden inputs of the page's POST form to ``action``, as the browser would send them."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', html, re.S)
+    assert form, f"no form posting to {action}"
+    return re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form[1])
+
+
+def test_send_form_carries_its_csrf_token(app: Flask, users) -> None:
+    """With CSRF on, the send button posts a token: the page's count form is read without one."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+
+    def open_(url: str, data: MultiDict | dict | None = None):  # type: ignore[no-untyped-def]
+        # each request in its own app context, as in production (the test's would share ``g``,
+        # and with it Flask-WTF's cached token, between requests)
+        with app.app_context():
+            return client.open(url, method="POST" if data else "GET", data=data)
+
+    login = open_("/auth/login").get_data(as_text=True)
+    (token,) = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', login)
+    open_(
+        "/auth/login",
+        {"email": users["organiser"].email, "password": PASSWORD, "csrf_token": token},
+    )
+    event = make_event()
+    make_respondent("cz@example.org")
+    make_respondent("hu@example.org", country="HU")
+    action = f"/events/{event.slug}/invitations"
+    for query in ("", "?countries=HU&interest=any"):
+        fields = _hidden_fields(open_(action + query).get_data(as_text=True), action)
+        assert "csrf_token" in dict(fields), fields
+    response = open_(action, MultiDict(fields))
+    assert response.status_code in (302, 303), response.status_code
+    emails = db.session.scalars(select(Invitation).join(Invitation.respondent)).all()
+    assert [i.respondent.email for i in emails] == ["hu@example.org"]
 
 
 def test_organiser_page_constant_queries(app: Flask, client, auth, users, count_queries) -> None:  # type: ignore[no-untyped-def]

@@ -391,6 +391,21 @@ def test_register_through_invitation(client, app) -> None:
     assert again.status_code == 302
 
 
+def test_registration_page_in_the_invitations_language(client, app) -> None:
+    """From a Hungarian invitation to a Hungarian form (the browser asks for English)."""
+    event = make_event(direct=False)
+    raw, _ = make_invitation(event)
+    url = f"/events/{event.slug}/register?invitation={raw}"
+    with app.app_context():  # its own ``g``, where Flask-Babel keeps the locale
+        page = client.get(url, headers={"Accept-Language": "en-GB,en"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="hu">' in html
+    assert "Regisztráció" in html and "Register for" not in html
+    with app.app_context():
+        refused = client.post(url, data={"name": ""}, headers={"Accept-Language": "en"})
+    assert '<html lang="hu">' in refused.get_data(as_text=True)  # errors in Hungarian too
+
+
 def test_bad_invitation_and_invitation_only(client, app) -> None:
     event = make_event(direct=False)
     assert client.get(f"/events/{event.slug}/register?invitation=nope").status_code == 404
@@ -620,9 +635,7 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
         "ends_local": "2030-02-15T11:00",
         "capacity": "2",
     }
-    response = client.post(
-        f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form
-    )
+    response = client.post(f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form)
     assert response.status_code == 302
     db.session.expire_all()
     assert [s.status for s in b.seats] == ["confirmed"] and training.capacity == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
@@ -41,6 +41,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         invitation = reg_service.find_invitation(raw, event)
         if invitation is None:
             return _refusal(event, _("This invitation link is not valid for this event."), 404)
+        g.force_locale = invitation.language  # the form in the invitation's language
         problem = reg_service.invitation_problem(invitation)
         if problem:
             return _refusal(event, problem, 410)

@@ -167,6 +167,8 @@ def live_server(app: Flask, database_url: str, smtp_catcher: MailCatcher) -> Ite
         }
     )
     server = LiveServer(served)
+    # mail queued by services in the test (the ``app`` context) links to the served app too
+    app.config["BASE_URL"] = server.url
     server.start()
     try:
         yield server
@@ -275,7 +277,10 @@ def login(page: Any, server: LiveServer, email: str, password: str = PASSWORD) -
 def flask_command(server: LiveServer, *args: str) -> str:
     """Run ``flask --app wsgi ARGS`` against the served app (``"mail", "deliver"``, say);
     returns its output and fails on a non-zero exit."""
-    result = server.app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+    # in the served app's own context: with the test's context pushed, Flask's CLI would run
+    # the command in the test's app (whose mail goes to the default MAIL_PORT, not the catcher)
+    with server.app.app_context():
+        result = server.app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
     assert result.exit_code == 0, f"flask {' '.join(args)} -> {result.exit_code}\n{result.output}"
     return result.output
 
