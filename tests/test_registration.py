@@ -486,11 +486,11 @@ def test_event_page_has_register_button_and_constant_queries(client, app, count_
     event = make_event(capacity=200)
     slug, session_id = event.slug, event.sessions[1].id
     few, html = counted_get(client, count_queries, f"/events/{slug}")
-    assert f"/events/{slug}/register" in html and "200 places free" in html
+    assert f"/events/{slug}/register" in html and "Free places: 200" in html
     for n in range(30):
         signup(db.session.get(Event, event.id), f"p{n}@example.cz", [session_id])
     many, html = counted_get(client, count_queries, f"/events/{slug}")
-    assert many == few and "170 places free" in html
+    assert many == few and "Free places: 170" in html
 
 
 def test_organiser_pages_constant_queries(client, auth, users, app, count_queries) -> None:

@@ -36,7 +36,7 @@ def session_choices(event, seats_taken: bool = True) -> list[SelectChoice]:  # t
             continue
         free = max(session.capacity - session.confirmed_count, 0)
         availability = (
-            _l("%(n)s places free", n=free) if free else _l("full: you join the waiting list")
+            _l("Free places: %(n)s", n=free) if free else _l("full: you join the waiting list")
         )
         label = (
             f"{session.title} · {format_local(session.starts_at, event.timezone)} · {availability}"
