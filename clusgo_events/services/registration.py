@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
@@ -192,34 +192,83 @@ def seat_ranks(seats: Iterable[SessionSeat]) -> dict[int, int]:
     return {row[0]: row[1] for row in rows}
 
 
-def event_registrations(event: Event) -> list[Registration]:
-    """Every registration of ``event`` with its seats: confirmed, then waiting, then cancelled."""
-    order = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
-    registrations = list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event.id)
-            .options(selectinload(Registration.seats))
-            .order_by(Registration.waitlist_position, Registration.created_at, Registration.id)
-        )
-    )
-    registrations.sort(key=lambda r: order.get(r.status, 3))
-    return registrations
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+PER_PAGE = 50
+MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside a 64-bit integer
 
 
-def session_seats(session: TrainingSession) -> list[SessionSeat]:
-    """Every seat of ``session`` with its registration: confirmed, waiting, cancelled."""
-    order = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
-    seats = list(
-        db.session.scalars(
-            select(SessionSeat)
-            .where(SessionSeat.session_id == session.id)
-            .options(selectinload(SessionSeat.registration))
-            .order_by(SessionSeat.waitlist_position, SessionSeat.created_at, SessionSeat.id)
+def _status_order(column: Any) -> Any:
+    """Confirmed first, then the waiting list, then cancelled (an SQL ``CASE``)."""
+    return case({status: rank for rank, status in enumerate(STATUSES)}, value=column, else_=3)
+
+
+def clean_page(value: Any) -> int:
+    """A page number from the query string: 1 for anything unusable, at most ``MAX_PAGE``."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def clean_status(value: str | None) -> str | None:
+    """A status filter from the query string; '' or None = all. Raises ServiceError if unknown."""
+    if not value:
+        return None
+    if value not in STATUSES:
+        raise ServiceError(
+            f"Unknown status “{value[:40]}”: choose confirmed, waitlisted or cancelled.", "status"
+        )
+    return value
+
+
+def event_registrations(
+    event: Event, *, status: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Any:
+    """One page of ``event``'s registrations with their seats: confirmed, waiting, cancelled.
+
+    A Flask-SQLAlchemy ``Pagination`` (a count query, the page, one query for its seats).
+    """
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id)
+        .options(selectinload(Registration.seats))
+        .order_by(
+            _status_order(Registration.status),
+            Registration.waitlist_position.nulls_first(),
+            Registration.created_at,
+            Registration.id,
         )
     )
-    seats.sort(key=lambda s: order.get(s.status, 3))
-    return seats
+    if status:
+        query = query.where(Registration.status == status)
+    return db.paginate(query, page=clean_page(page), per_page=per_page, error_out=False)
+
+
+def session_seats(
+    session: TrainingSession, *, status: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Any:
+    """One page of ``session``'s seats with their registrations: confirmed, waiting, cancelled."""
+    query = (
+        select(SessionSeat)
+        .where(SessionSeat.session_id == session.id)
+        .options(selectinload(SessionSeat.registration))
+        .order_by(
+            _status_order(SessionSeat.status),
+            SessionSeat.waitlist_position.nulls_first(),
+            SessionSeat.created_at,
+            SessionSeat.id,
+        )
+    )
+    if status:
+        query = query.where(SessionSeat.status == status)
+    return db.paginate(query, page=clean_page(page), per_page=per_page, error_out=False)
+
+
+def status_totals(counts: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Confirmed, waitlisted and cancelled totals summed from :func:`country_counts` rows."""
+    rows = list(counts)
+    return {status: sum(row.get(status, 0) for row in rows) for status in STATUSES}
 
 
 def country_counts(event: Event, session: TrainingSession | None = None) -> list[dict[str, Any]]:
