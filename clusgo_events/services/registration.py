@@ -24,7 +24,7 @@ from typing import Any
 
 import segno
 from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import language_for
@@ -154,42 +154,38 @@ def my_registrations(user: User) -> list[Registration]:
     )
 
 
+def _ranks(model: Any, group: Any, rows: Iterable[Any]) -> dict[int, int]:
+    """Waiting-list rank (1 = next in line) of each waitlisted row of ``rows``, in one query.
+
+    ``ROW_NUMBER()`` over the waiting rows of the rows' events or sessions (``group``), so
+    the list is read once whatever the page, and only the asked rows come back.
+    """
+    waiting = [row for row in rows if row.status == "waitlisted"]
+    if not waiting:
+        return {}
+    groups = {getattr(row, group.key) for row in waiting}
+    ranked = (
+        select(
+            model.id,
+            func.row_number()
+            .over(partition_by=group, order_by=(model.waitlist_position.nulls_last(), model.id))
+            .label("rank"),
+        )
+        .where(group.in_(groups), model.status == "waitlisted")
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.rank).where(ranked.c.id.in_([r.id for r in waiting]))
+    return {row_id: rank for row_id, rank in db.session.execute(query)}
+
+
 def registration_ranks(registrations: Iterable[Registration]) -> dict[int, int]:
     """Waiting-list rank (1 = next in line) of each waitlisted registration, in one query."""
-    ids = [r.id for r in registrations if r.status == "waitlisted"]
-    if not ids:
-        return {}
-    other = aliased(Registration)
-    ahead = (
-        select(func.count(other.id))
-        .where(
-            other.event_id == Registration.event_id,
-            other.status == "waitlisted",
-            other.waitlist_position <= Registration.waitlist_position,
-        )
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(Registration.id, ahead).where(Registration.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
+    return _ranks(Registration, Registration.event_id, registrations)
 
 
 def seat_ranks(seats: Iterable[SessionSeat]) -> dict[int, int]:
     """Waiting-list rank of each waitlisted seat in its session, in one query."""
-    ids = [s.id for s in seats if s.status == "waitlisted"]
-    if not ids:
-        return {}
-    other = aliased(SessionSeat)
-    ahead = (
-        select(func.count(other.id))
-        .where(
-            other.session_id == SessionSeat.session_id,
-            other.status == "waitlisted",
-            other.waitlist_position <= SessionSeat.waitlist_position,
-        )
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(SessionSeat.id, ahead).where(SessionSeat.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
+    return _ranks(SessionSeat, SessionSeat.session_id, seats)
 
 
 STATUSES = ("confirmed", "waitlisted", "cancelled")
