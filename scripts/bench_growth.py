@@ -4,7 +4,8 @@ For each size N, in a fresh SQLite file (or ``--scratch-database-url``, which is
 
 - the survey import of an N-row CSV file (the real import, which also fills the table);
 - the organiser's respondents list (first page) and a search over it, with N respondents;
-- the public event page and the organiser's registrations page of an event holding N
+- the public event page and the organiser's registrations pages (the first and the last page
+  of the event's list, the first page of one session's list) of an event holding N
   registrations (each with one seat), bulk-inserted directly for speed.
 
 Pages go through the test client (routing, log-in, templates included); each is timed as the
@@ -240,17 +241,21 @@ def measure(n: int, url: str, runs: int) -> dict[str, tuple[float, str]]:
         started = time.perf_counter()
         slug = fill_registrations(n)
         print(f"{n:>7,} registrations inserted in {time.perf_counter() - started:6.2f} s")
+        session_id = db.session.scalar(select(func.min(SessionSeat.session_id)))
+        last_page = (n + 49) // 50  # the organiser's lists show 50 rows a page
         pages = {
             "respondents list": "/survey/respondents",
             "respondents search": "/survey/respondents?q=cluster+7&country=SK",
             "event page": f"/events/{slug}",
             "registrations page": f"/events/{slug}/registrations",
+            "registrations last page": f"/events/{slug}/registrations?page={last_page}",
+            "session registrations page": f"/events/{slug}/sessions/{session_id}/registrations",
         }
         for name, path in pages.items():
             ms, queries = timed(get(client, path), runs)
             out[f"{name}: time"] = (round(ms, 1), "ms")
             out[f"{name}: queries"] = (queries, "queries")
-            print(f"{n:>7,} rows  {name:<20} {ms:9.1f} ms {queries:4} queries", flush=True)
+            print(f"{n:>7,} rows  {name:<26} {ms:9.1f} ms {queries:4} queries", flush=True)
         db.session.remove()
         db.drop_all()
         db.engine.dispose()

@@ -493,27 +493,126 @@ def test_event_page_has_register_button_and_constant_queries(client, app, count_
     assert many == few and "Free places: 170" in html
 
 
+def add_registrations(event_id: int, session_id: int, count: int) -> None:
+    """``count`` more registrations, each with a seat in ``session_id``, inserted directly.
+
+    Two in three wait (behind everyone already waiting), one in three is cancelled; the
+    countries rotate.
+    """
+    statuses = ["waitlisted", "waitlisted", "cancelled"]
+    for n in range(count):
+        status = statuses[n % 3]
+        user = User(email=f"bulk{n}@example.sk", name=f"Bulk {n}", role="representative")
+        user.password_hash = "x"
+        registration = Registration(
+            event_id=event_id,
+            user=user,
+            status=status,
+            waitlist_position=1000 + n if status == "waitlisted" else None,
+            name=f"Bulk {n}",
+            email=f"bulk{n}@example.sk",
+            country=["SK", "HU", "CZ"][n % 3],
+            checkin_code=f"BULK{n:08d}",
+        )
+        registration.seats.append(
+            SessionSeat(
+                session_id=session_id,
+                status=status,
+                waitlist_position=1000 + n if status == "waitlisted" else None,
+            )
+        )
+        db.session.add(registration)
+    db.session.commit()
+
+
 def test_organiser_pages_constant_queries(client, auth, users, app, count_queries) -> None:
     event = make_event(capacity=3, session_capacities=(2,))
     slug, event_id, session_id = event.slug, event.id, event.sessions[0].id
-    for n in range(4):
+    for n in range(5):
         signup(event, f"p{n}@example.cz", [session_id], country="CZ" if n % 2 else "PL")
     auth.login_as(users["representative"])
     assert client.get(f"/events/{slug}/registrations").status_code == 403
     auth.logout()
     auth.login_as(users["organiser"])
-    few, html = counted_get(client, count_queries, f"/events/{slug}/registrations")
-    assert "<meter" in html and "waiting #1" in html
+    event_url = f"/events/{slug}/registrations"
     session_url = f"/events/{slug}/sessions/{session_id}/registrations"
-    few_session, html = counted_get(client, count_queries, session_url)
-    assert "waiting #1" in html
-    for n in range(4, 24):
-        signup(db.session.get(Event, event_id), f"p{n}@example.cz", [session_id], country="SK")
-    many, html = counted_get(client, count_queries, f"/events/{slug}/registrations")
-    assert "waiting #21" in html
-    many_session, _ = counted_get(client, count_queries, session_url)
+    urls = [
+        event_url,
+        event_url + "?status=waitlisted",
+        session_url,
+        session_url + "?status=waitlisted",
+    ]
+    few = [counted_get(client, count_queries, url)[0] for url in urls]
+    html = counted_get(client, count_queries, event_url)[1]
+    assert "<meter" in html and "waiting #1" in html and "Waiting (2)" in html
+    assert "waiting #1" in counted_get(client, count_queries, session_url)[1]
+    add_registrations(event_id, session_id, 300)  # 200 more waiting behind the first two
+    many = [counted_get(client, count_queries, url)[0] for url in urls]
     assert many == few
-    assert many_session == few_session
+    later = [counted_get(client, count_queries, url + "&page=3")[0] for url in urls[1::2]]
+    assert later == few[1::2]
+    # the first page: 50 rows, the 3 confirmed first; totals counted over all 305
+    html = counted_get(client, count_queries, event_url)[1]
+    assert html.count('/cancel"') == 50 and html.count('/promote"') == 47
+    assert "waiting #47<" in html and "waiting #48<" not in html
+    assert "All (305)" in html and "Confirmed (3)" in html and "Waiting (202)" in html
+    assert "Cancelled (100)" in html and "202 waiting" in html and "100 cancelled" in html
+    assert f"{event_url}?page=7" in html and f"{event_url}?page=8" not in html
+    # the waiting list's second page: ranks 51 to 100 counted in SQL, none from page one
+    html = counted_get(client, count_queries, event_url + "?status=waitlisted&page=2")[1]
+    assert "waiting #51<" in html and "waiting #100<" in html
+    assert "waiting #50<" not in html and "waiting #101<" not in html
+    assert html.count('/promote"') == 50 and "status=waitlisted&amp;page=3" in html
+    html = counted_get(client, count_queries, session_url + "?status=waitlisted&page=5")[1]
+    assert "waiting #201<" in html and "waiting #202<" in html and "waiting #200<" not in html
+    html = counted_get(client, count_queries, session_url + "?status=cancelled")[1]
+    assert "Cancel seat" not in html and html.count("<td>cancelled</td>") == 100
+
+
+@pytest.mark.parametrize(
+    "query", ["page=0", "page=-3", "page=abc", "page=", "page=99999999999999999999999", "page=9"]
+)
+def test_organiser_pages_any_page_number(client, auth, users, app, query) -> None:
+    event = make_event(capacity=1, session_capacities=(1,))
+    session_id = event.sessions[0].id
+    signup(event, "a@example.cz", [session_id])
+    auth.login_as(users["organiser"])
+    for url in (
+        f"/events/{event.slug}/registrations",
+        f"/events/{event.slug}/sessions/{session_id}/registrations",
+    ):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        if query in ("page=0", "page=-3", "page=abc", "page="):
+            assert "a@example.cz" in html  # the first page
+        else:
+            assert "a@example.cz" not in html and "back to the first page" in html
+
+
+def test_organiser_pages_bad_status_and_back_links(client, auth, users, app) -> None:
+    event = make_event(capacity=1, session_capacities=(1,))
+    session_id = event.sessions[0].id
+    a = signup(event, "a@example.cz", [session_id])
+    b = signup(event, "b@example.cz", [session_id])
+    auth.login_as(users["organiser"])
+    url = f"/events/{event.slug}/registrations"
+    for page_url in (url, f"/events/{event.slug}/sessions/{session_id}/registrations"):
+        html = client.get(page_url + "?status=lost<b>").get_data(as_text=True)
+        assert "Unknown status “lost&lt;b&gt;”: choose confirmed, waitlisted or cancelled" in html
+        assert "a@example.cz" in html and "b@example.cz" in html  # everyone shown
+    html = client.get(url + "?status=waitlisted").get_data(as_text=True)
+    assert "b@example.cz" in html and "a@example.cz" not in html
+    assert "No cancelled registrations." in client.get(url + "?status=cancelled").get_data(
+        as_text=True
+    )
+    # an action on a filtered page comes back to that page
+    response = client.post(
+        f"/registrations/{b.id}/promote", data={"back": url + "?status=waitlisted&page=1"}
+    )
+    assert response.headers["Location"] == url + "?status=waitlisted&page=1"
+    db.session.expire_all()
+    assert b.status == "confirmed" and a.status == "confirmed"
 
 
 def test_organiser_actions(client, auth, users, app) -> None:

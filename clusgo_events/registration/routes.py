@@ -214,12 +214,23 @@ def cancel_seat(registration_id: int, seat_id: int) -> Response:
 # --- organiser ------------------------------------------------------------------------------
 
 
+def _list_filter() -> tuple[str | None, str | None]:
+    """The ``?status=`` filter of the organiser's lists -> (status or None, error message)."""
+    try:
+        return reg_service.clean_status(request.args.get("status", "")), None
+    except ServiceError as exc:
+        return None, exc.message
+
+
 @bp.route("/events/<slug>/registrations")
 @role_required("organiser")
 def event_registrations(slug: str) -> str:
-    """Every registration of an event, counts per country, capacities."""
+    """One page of an event's registrations, counts per country, capacities."""
     event = _event_or_404(slug)
-    registrations = reg_service.event_registrations(event)
+    status, status_error = _list_filter()
+    page = reg_service.event_registrations(
+        event, status=status, page=reg_service.clean_page(request.args.get("page"))
+    )
     counts = reg_service.country_counts(event)
     capacity_forms = {"event": CapacityForm(prefix="event", data={"capacity": event.capacity})}
     for s in event.sessions:
@@ -227,8 +238,12 @@ def event_registrations(slug: str) -> str:
     return render_template(
         "registration/event_registrations.html",
         event=event,
-        registrations=registrations,
-        ranks=reg_service.registration_ranks(registrations),
+        page=page,
+        registrations=page.items,
+        ranks=reg_service.registration_ranks(page.items),
+        status=status,
+        status_error=status_error,
+        totals=reg_service.status_totals(counts),
         counts=counts,
         max_count=max([c["confirmed"] + c["waitlisted"] for c in counts] or [1]),
         capacity_forms=capacity_forms,
@@ -239,19 +254,26 @@ def event_registrations(slug: str) -> str:
 @bp.route("/events/<slug>/sessions/<int:session_id>/registrations")
 @role_required("organiser")
 def session_registrations(slug: str, session_id: int) -> str:
-    """Every seat of one training session."""
+    """One page of the seats of a training session."""
     event = _event_or_404(slug)
     training = event_service.get_session(event, session_id)
     if training is None:
         abort(404)
-    seats = reg_service.session_seats(training)
+    status, status_error = _list_filter()
+    page = reg_service.session_seats(
+        training, status=status, page=reg_service.clean_page(request.args.get("page"))
+    )
     counts = reg_service.country_counts(event, training)
     return render_template(
         "registration/session_registrations.html",
         event=event,
         training=training,
-        seats=seats,
-        seat_ranks=reg_service.seat_ranks(seats),
+        page=page,
+        seats=page.items,
+        seat_ranks=reg_service.seat_ranks(page.items),
+        status=status,
+        status_error=status_error,
+        totals=reg_service.status_totals(counts),
         counts=counts,
         max_count=max([c["confirmed"] + c["waitlisted"] for c in counts] or [1]),
         capacity_form=CapacityForm(prefix=f"s{training.id}", data={"capacity": training.capacity}),

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import language_for
@@ -154,72 +154,117 @@ def my_registrations(user: User) -> list[Registration]:
     )
 
 
+def _ranks(model: Any, group: Any, rows: Iterable[Any]) -> dict[int, int]:
+    """Waiting-list rank (1 = next in line) of each waitlisted row of ``rows``, in one query.
+
+    ``ROW_NUMBER()`` over the waiting rows of the rows' events or sessions (``group``), so
+    the list is read once whatever the page, and only the asked rows come back.
+    """
+    waiting = [row for row in rows if row.status == "waitlisted"]
+    if not waiting:
+        return {}
+    groups = {getattr(row, group.key) for row in waiting}
+    ranked = (
+        select(
+            model.id,
+            func.row_number()
+            .over(partition_by=group, order_by=(model.waitlist_position.nulls_last(), model.id))
+            .label("rank"),
+        )
+        .where(group.in_(groups), model.status == "waitlisted")
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.rank).where(ranked.c.id.in_([r.id for r in waiting]))
+    return {row_id: rank for row_id, rank in db.session.execute(query)}
+
+
 def registration_ranks(registrations: Iterable[Registration]) -> dict[int, int]:
     """Waiting-list rank (1 = next in line) of each waitlisted registration, in one query."""
-    ids = [r.id for r in registrations if r.status == "waitlisted"]
-    if not ids:
-        return {}
-    other = aliased(Registration)
-    ahead = (
-        select(func.count(other.id))
-        .where(
-            other.event_id == Registration.event_id,
-            other.status == "waitlisted",
-            other.waitlist_position <= Registration.waitlist_position,
-        )
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(Registration.id, ahead).where(Registration.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
+    return _ranks(Registration, Registration.event_id, registrations)
 
 
 def seat_ranks(seats: Iterable[SessionSeat]) -> dict[int, int]:
     """Waiting-list rank of each waitlisted seat in its session, in one query."""
-    ids = [s.id for s in seats if s.status == "waitlisted"]
-    if not ids:
-        return {}
-    other = aliased(SessionSeat)
-    ahead = (
-        select(func.count(other.id))
-        .where(
-            other.session_id == SessionSeat.session_id,
-            other.status == "waitlisted",
-            other.waitlist_position <= SessionSeat.waitlist_position,
+    return _ranks(SessionSeat, SessionSeat.session_id, seats)
+
+
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+PER_PAGE = 50
+MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside a 64-bit integer
+
+
+def _status_order(column: Any) -> Any:
+    """Confirmed first, then the waiting list, then cancelled (an SQL ``CASE``)."""
+    return case({status: rank for rank, status in enumerate(STATUSES)}, value=column, else_=3)
+
+
+def clean_page(value: Any) -> int:
+    """A page number from the query string: 1 for anything unusable, at most ``MAX_PAGE``."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def clean_status(value: str | None) -> str | None:
+    """A status filter from the query string; '' or None = all. Raises ServiceError if unknown."""
+    if not value:
+        return None
+    if value not in STATUSES:
+        raise ServiceError(
+            f"Unknown status “{value[:40]}”: choose confirmed, waitlisted or cancelled.", "status"
         )
-        .scalar_subquery()
-    )
-    rows = db.session.execute(select(SessionSeat.id, ahead).where(SessionSeat.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
+    return value
 
 
-def event_registrations(event: Event) -> list[Registration]:
-    """Every registration of ``event`` with its seats: confirmed, then waiting, then cancelled."""
-    order = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
-    registrations = list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event.id)
-            .options(selectinload(Registration.seats))
-            .order_by(Registration.waitlist_position, Registration.created_at, Registration.id)
+def event_registrations(
+    event: Event, *, status: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Any:
+    """One page of ``event``'s registrations with their seats: confirmed, waiting, cancelled.
+
+    A Flask-SQLAlchemy ``Pagination`` (a count query, the page, one query for its seats).
+    """
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id)
+        .options(selectinload(Registration.seats))
+        .order_by(
+            _status_order(Registration.status),
+            Registration.waitlist_position.nulls_first(),
+            Registration.created_at,
+            Registration.id,
         )
     )
-    registrations.sort(key=lambda r: order.get(r.status, 3))
-    return registrations
+    if status:
+        query = query.where(Registration.status == status)
+    return db.paginate(query, page=clean_page(page), per_page=per_page, error_out=False)
 
 
-def session_seats(session: TrainingSession) -> list[SessionSeat]:
-    """Every seat of ``session`` with its registration: confirmed, waiting, cancelled."""
-    order = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
-    seats = list(
-        db.session.scalars(
-            select(SessionSeat)
-            .where(SessionSeat.session_id == session.id)
-            .options(selectinload(SessionSeat.registration))
-            .order_by(SessionSeat.waitlist_position, SessionSeat.created_at, SessionSeat.id)
+def session_seats(
+    session: TrainingSession, *, status: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Any:
+    """One page of ``session``'s seats with their registrations: confirmed, waiting, cancelled."""
+    query = (
+        select(SessionSeat)
+        .where(SessionSeat.session_id == session.id)
+        .options(selectinload(SessionSeat.registration))
+        .order_by(
+            _status_order(SessionSeat.status),
+            SessionSeat.waitlist_position.nulls_first(),
+            SessionSeat.created_at,
+            SessionSeat.id,
         )
     )
-    seats.sort(key=lambda s: order.get(s.status, 3))
-    return seats
+    if status:
+        query = query.where(SessionSeat.status == status)
+    return db.paginate(query, page=clean_page(page), per_page=per_page, error_out=False)
+
+
+def status_totals(counts: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Confirmed, waitlisted and cancelled totals summed from :func:`country_counts` rows."""
+    rows = list(counts)
+    return {status: sum(row.get(status, 0) for row in rows) for status in STATUSES}
 
 
 def country_counts(event: Event, session: TrainingSession | None = None) -> list[dict[str, Any]]:
