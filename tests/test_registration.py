@@ -620,9 +620,31 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
         "ends_local": "2030-02-15T11:00",
         "capacity": "2",
     }
-    response = client.post(
-        f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form
-    )
+    response = client.post(f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form)
     assert response.status_code == 302
     db.session.expire_all()
     assert [s.status for s in b.seats] == ["confirmed"] and training.capacity == 2
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example/",  # browsers and Werkzeug drop the tab: "//evil.example/"
+        "/\r\n/evil.example/",
+    ],
+)
+def test_organiser_back_link_stays_on_the_site(client, auth, users, app, back) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(capacity=3, session_capacities=(2,))
+    slug = event.slug
+    auth.login_as(users["organiser"])
+    response = client.post(f"/events/{slug}/capacity", data={"event-capacity": "5", "back": back})
+    location = response.headers["Location"]
+    assert "evil.example" not in location
+    assert location.endswith(f"/events/{slug}/registrations")
+    kept = client.post(
+        f"/events/{slug}/capacity", data={"event-capacity": "6", "back": f"/events/{slug}"}
+    )
+    assert kept.headers["Location"].endswith(f"/events/{slug}")
