@@ -10,7 +10,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
+
+#: the largest id an INTEGER column holds (PostgreSQL's int4)
+MAX_DB_INT = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -82,7 +86,24 @@ def resolve_cookie_security(app: Flask) -> None:
             app.config[key] = default
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` bounded by what an INTEGER id column holds: a larger number in a URL is a
+    404 rather than PostgreSQL's "integer out of range" (a 500)."""
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002  (Werkzeug's name)
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = None,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_DB_INT if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
-    """Cookie policy and the headers for ``app``."""
+    """Cookie policy, the headers and the bounded ``int`` URL converter for ``app``."""
     resolve_cookie_security(app)
+    # before the blueprints: a rule binds its converters when it is added
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.after_request(add_security_headers)

@@ -211,6 +211,20 @@ def test_change_sessions(app) -> None:
     }
 
 
+@pytest.mark.parametrize("bad", [2**31, 10**20, -1, 0, "x"])
+def test_session_ids_out_of_range_are_refused_with_a_message(app, bad) -> None:
+    """PostgreSQL refuses an INTEGER beyond 2**31 - 1 with an error: the service refuses
+    such an id (from a tampered form) with the usual message instead."""
+    event = make_event(capacity=10, session_capacities=(5,))
+    a = signup(event, "a@example.cz", [event.sessions[0].id])
+    with pytest.raises(ServiceError, match="Choose training sessions from the list"):
+        reg.change_sessions(a, [bad])
+    db.session.rollback()
+    with pytest.raises(ServiceError, match="Choose training sessions from the list"):
+        reg.register(event, attendee("b@example.cz"), [bad], password="long enough pw")
+    db.session.rollback()
+
+
 def test_capacity_lowering_refused_raising_promotes_in_order(app) -> None:
     event = make_event(capacity=1, session_capacities=(1,))
     training = event.sessions[0]

@@ -488,6 +488,30 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
     assert b"open-invitee" not in response.data
 
 
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
+
+
+@pytest.mark.parametrize("number", [2**31, 10**20])
+def test_ids_beyond_the_database_integer_are_404(app: Flask, number: int) -> None:
+    """PostgreSQL refuses a number larger than an INTEGER column with an error: such an id in
+    a URL must be a plain 404 (the ``int`` converter is bounded), never a 500."""
+    world = build_world()
+    world.url_values.update(dict.fromkeys(INT_PARAMETERS, number))
+    checked = []
+    for rule in rules(app):
+        if not set(rule.arguments) & set(INT_PARAMETERS):
+            continue
+        access = ACCESS[rule.endpoint]
+        who = next(w for w in ("admin", ANONYMOUS, *ROLES) if w in access.allowed)
+        url = build_url(rule, world)
+        client = client_for(app, who, world)
+        for method in methods_of(rule):
+            response = request(client, method, url)
+            assert response.status_code == 404, f"{method} {url} as {who}"
+            checked.append(rule.endpoint)
+    assert {"registration.cancel_seat", "attendance.mark", "events.edit_session"} <= set(checked)
+
+
 def test_draft_event_hidden_from_non_staff(app: Flask) -> None:
     world = build_world()
     url = f"/events/{world.draft.slug}"

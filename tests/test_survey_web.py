@@ -223,6 +223,10 @@ def test_respondents_filters_counts_and_pages(client, auth, users) -> None:
     text = bad.get_data(as_text=True)
     assert text.count("Not a valid choice") == 2 and "longer than 100" in text
     assert "120 respondents match" in text  # the bad filters are ignored
+    # a NUL (PostgreSQL text holds none) and a page beyond the OFFSET's range: no error
+    nul = client.get("/survey/respondents?q=%00person 11")
+    assert nul.status_code == 200 and "11 respondents match" in nul.get_data(as_text=True)
+    assert client.get(f"/survey/respondents?page={10**20}").status_code == 200
     beyond = client.get("/survey/respondents?country=CZ&page=9")
     assert beyond.status_code == 200 and "No respondents on this page" in beyond.get_data(
         as_text=True
