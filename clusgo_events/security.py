@@ -7,9 +7,11 @@ The Content-Security-Policy allows only the app's own scripts and styles: no inl
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, Request, request
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
@@ -101,9 +103,31 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, MAX_DB_INT if max is None else max, signed)
 
 
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict):  # type: ignore[type-arg]
+    """Query and form values with NUL characters dropped: PostgreSQL text cannot hold them
+    (its driver raises, a 500), and nobody types one on purpose."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is not None:
+            mapping = [(_without_nul(k), _without_nul(v)) for k, v in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+class CleanRequest(Request):
+    """The app's request: ``args`` and ``form`` without NUL characters (uploaded files are
+    untouched)."""
+
+    parameter_storage_class = NulFreeMultiDict
+
+
 def init_app(app: Flask) -> None:
     """Cookie policy, the headers and the bounded ``int`` URL converter for ``app``."""
     resolve_cookie_security(app)
     # before the blueprints: a rule binds its converters when it is added
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.request_class = CleanRequest
     app.after_request(add_security_headers)

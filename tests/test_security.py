@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from clusgo_events.extensions import db
 from clusgo_events.models import (
+    AttendanceRecord,
     Event,
     Invitation,
     Registration,
@@ -510,6 +512,36 @@ def test_ids_beyond_the_database_integer_are_404(app: Flask, number: int) -> Non
             assert response.status_code == 404, f"{method} {url} as {who}"
             checked.append(rule.endpoint)
     assert {"registration.cancel_seat", "attendance.mark", "events.edit_session"} <= set(checked)
+
+
+def test_nul_characters_in_forms_and_queries_are_dropped(app: Flask) -> None:
+    """PostgreSQL text holds no NUL (its driver raises: a 500): the app's request drops them
+    from every form and query value, so what a user typed is stored without them."""
+    world = build_world()
+    staff = client_for(app, "trainer", world)
+    response = request(
+        staff,
+        "POST",
+        f"/attendance/sessions/{world.session.id}/walk-in",
+        name="Wal\x00ker",
+        organisation="Clus\x00ter",
+        country="CZ",
+    )
+    assert response.status_code == 302
+    walk_in = db.session.scalar(select(AttendanceRecord).where(AttendanceRecord.is_walk_in))
+    assert (walk_in.name, walk_in.organisation_name) == ("Walker", "Cluster")
+    invitee = client_for(app, ANONYMOUS, world)
+    token = world.invitation_token
+    response = request(invitee, "POST", f"/invitations/{token}/decline", reason="Too\x00 far")
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert (world.invitation.status, world.invitation.decline_reason) == ("declined", "Too far")
+    organiser = client_for(app, "organiser", world)
+    with app.test_request_context("/survey/respondents?q=a%00b&x%00=1"):
+        from flask import request as current_request
+
+        assert current_request.args["q"] == "ab" and "x" in current_request.args
+    assert request(organiser, "GET", "/survey/respondents?q=%00").status_code == 200
 
 
 def test_draft_event_hidden_from_non_staff(app: Flask) -> None:
