@@ -7,10 +7,16 @@ The Content-Security-Policy allows only the app's own scripts and styles: no inl
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, Request, request
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
+
+#: the largest id an INTEGER column holds (PostgreSQL's int4)
+MAX_DB_INT = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -82,7 +88,46 @@ def resolve_cookie_security(app: Flask) -> None:
             app.config[key] = default
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` bounded by what an INTEGER id column holds: a larger number in a URL is a
+    404 rather than PostgreSQL's "integer out of range" (a 500)."""
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002  (Werkzeug's name)
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = None,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_DB_INT if max is None else max, signed)
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict):  # type: ignore[type-arg]
+    """Query and form values with NUL characters dropped: PostgreSQL text cannot hold them
+    (its driver raises, a 500), and nobody types one on purpose."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is not None:
+            mapping = [(_without_nul(k), _without_nul(v)) for k, v in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+class CleanRequest(Request):
+    """The app's request: ``args`` and ``form`` without NUL characters (uploaded files are
+    untouched)."""
+
+    parameter_storage_class = NulFreeMultiDict
+
+
 def init_app(app: Flask) -> None:
-    """Cookie policy and the headers for ``app``."""
+    """Cookie policy, the headers and the bounded ``int`` URL converter for ``app``."""
     resolve_cookie_security(app)
+    # before the blueprints: a rule binds its converters when it is added
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.request_class = CleanRequest
     app.after_request(add_security_headers)

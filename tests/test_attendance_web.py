@@ -96,6 +96,10 @@ def test_mark_json_and_plain_form(client, auth, users, world) -> None:
     assert bad.status_code == 400
     missing = client.post(url, data={"target": "r999999", "status": "present"}, headers=JSON)
     assert missing.status_code == 404
+    # beyond an INTEGER column: PostgreSQL would refuse the number with an error (a 500)
+    for target in ("r999999999999", "w2147483648"):
+        huge = client.post(url, data={"target": target, "status": "present"}, headers=JSON)
+        assert huge.status_code == 404, target
 
 
 def test_check_in_by_code(client, auth, users, world) -> None:

@@ -79,6 +79,8 @@ def test_session_renewed_at_login(client, auth, users) -> None:
         ("https://evil.example/", "/events/"),
         ("//evil.example/x", "/events/"),
         ("/\\evil.example", "/events/"),
+        ("/%09/evil.example", "/events/"),  # a tab: "/<tab>/evil" is "//evil" to a browser
+        ("/%0D%0A/evil.example", "/events/"),
         ("/admin/users", "/admin/users"),
     ],
 )

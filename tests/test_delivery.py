@@ -386,3 +386,57 @@ def test_two_processes_never_send_the_same_message(app: Flask) -> None:
     assert len(got) == 60 and set(per_recipient.values()) == {1}
     db.session.expire_all()
     assert statuses() == Counter(sent=60)
+
+
+@pytest.mark.parametrize(
+    "name,subject",
+    [
+        ("Eve\r\nBcc: evil@example.org", "Hello\r\nBcc: evil@example.org"),
+        ("Éva Kovács\r\nBcc: evil@example.org", "Pozvánka\r\nBcc: evil@example.org"),
+        ("Eve\rBcc: evil@example.org", "Hi\rBcc: evil@example.org\r\n\r\nforged body"),
+        ("Eve\u2028Bcc: evil@example.org", "Hi\x85Bcc: evil@example.org"),
+    ],
+)
+def test_no_header_injection_through_name_or_stored_subject(
+    app: Flask, smtp: SMTPServer, name: str, subject: str
+) -> None:
+    """Even a subject stored without enqueue's clean-up (an older row, another writer) and a
+    name with line breaks give one To, no Bcc, and one envelope recipient."""
+    [message] = queue(1, recipient_name=name, recipient="jana@example.org")
+    message.subject = subject  # written as is, past enqueue's own clean-up
+    db.session.commit()
+    report = delivery.deliver()
+    assert report.sent == 1
+    [got] = smtp.wait_for(1)
+    assert got.rcpt_tos == ["jana@example.org"]
+    assert got.message["Bcc"] is None
+    assert got.message.get_all("To") is not None and len(got.message.get_all("To")) == 1
+    assert [a.addr_spec for a in got.message["To"].addresses] == ["jana@example.org"]
+    headers = got.data.split(b"\r\n\r\n", 1)[0]
+    assert b"\nBcc" not in headers and b"evil@example.org>" not in headers
+    assert all(line[:1] in b" \t" or b":" in line for line in headers.split(b"\r\n"))
+    assert b"\r" not in headers.replace(b"\r\n", b"") and b"\n" not in headers.replace(b"\r\n", b"")
+    assert "Bcc" in str(got.message["Subject"])  # kept as harmless text on the same line
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "jana@example.org\r\nBcc: evil@example.org",
+        "jana@example.org\r\nX-Injected:yes",
+        "jana@example.org\nevil@example.org",
+        "jana@example.org,evil@example.org",
+    ],
+)
+def test_recipient_with_line_breaks_is_refused(
+    app: Flask, smtp: SMTPServer, recipient: str
+) -> None:
+    [message] = queue(1)
+    message.recipient = recipient
+    db.session.commit()
+    report = delivery.deliver()
+    assert report.failed == 1 and report.sent == 0
+    time.sleep(0.2)
+    assert smtp.received == []
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message.id).status == "failed"

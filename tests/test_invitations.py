@@ -399,6 +399,7 @@ def test_organiser_page_counts_send_and_chart(app: Flask, client, auth, users) -
     page = client.get(f"/events/{event.slug}/invitations")
     assert page.status_code == 200
     assert re.search(rb'id="eligible-count">4<', page.data)
+    assert client.get(f"/events/{event.slug}/invitations?page={10**20}").status_code == 200
     narrowed = client.get(f"/events/{event.slug}/invitations?countries=HU&interest=any")
     assert re.search(rb'id="eligible-count">1<', narrowed.data)
     bad = client.get(f"/events/{event.slug}/invitations?countries=AT")

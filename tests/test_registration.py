@@ -211,6 +211,20 @@ def test_change_sessions(app) -> None:
     }
 
 
+@pytest.mark.parametrize("bad", [2**31, 10**20, -1, 0, "x"])
+def test_session_ids_out_of_range_are_refused_with_a_message(app, bad) -> None:
+    """PostgreSQL refuses an INTEGER beyond 2**31 - 1 with an error: the service refuses
+    such an id (from a tampered form) with the usual message instead."""
+    event = make_event(capacity=10, session_capacities=(5,))
+    a = signup(event, "a@example.cz", [event.sessions[0].id])
+    with pytest.raises(ServiceError, match="Choose training sessions from the list"):
+        reg.change_sessions(a, [bad])
+    db.session.rollback()
+    with pytest.raises(ServiceError, match="Choose training sessions from the list"):
+        reg.register(event, attendee("b@example.cz"), [bad], password="long enough pw")
+    db.session.rollback()
+
+
 def test_capacity_lowering_refused_raising_promotes_in_order(app) -> None:
     event = make_event(capacity=1, session_capacities=(1,))
     training = event.sessions[0]
@@ -738,3 +752,27 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
     assert response.status_code == 302
     db.session.expire_all()
     assert [s.status for s in b.seats] == ["confirmed"] and training.capacity == 2
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example/",  # browsers and Werkzeug drop the tab: "//evil.example/"
+        "/\r\n/evil.example/",
+    ],
+)
+def test_organiser_back_link_stays_on_the_site(client, auth, users, app, back) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(capacity=3, session_capacities=(2,))
+    slug = event.slug
+    auth.login_as(users["organiser"])
+    response = client.post(f"/events/{slug}/capacity", data={"event-capacity": "5", "back": back})
+    location = response.headers["Location"]
+    assert "evil.example" not in location
+    assert location.endswith(f"/events/{slug}/registrations")
+    kept = client.post(
+        f"/events/{slug}/capacity", data={"event-capacity": "6", "back": f"/events/{slug}"}
+    )
+    assert kept.headers["Location"].endswith(f"/events/{slug}")

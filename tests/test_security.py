@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, TrainingSession, User
+from clusgo_events.models import (
+    AttendanceRecord,
+    Event,
+    Invitation,
+    Registration,
+    Respondent,
+    SessionSeat,
+    TrainingSession,
+    User,
+)
+from clusgo_events.models.base import utcnow
 from clusgo_events.security import (
     CONTENT_SECURITY_POLICY,
     SECURITY_HEADERS,
@@ -25,6 +36,8 @@ from clusgo_events.security import (
 )
 from clusgo_events.services.events import EventData, SessionData, add_session, create_event
 from clusgo_events.services.events import publish_event as publish
+from clusgo_events.services.registration import Attendee, register
+from clusgo_events.services.tokens import new_token
 from tests.conftest import PASSWORD, make_user
 
 ROLES = ("admin", "organiser", "trainer", "representative")
@@ -48,6 +61,9 @@ TRAINER = Access(frozenset({"trainer", "organiser", "admin"}), "trainer of the s
 # reached with a secret token: without a valid token nobody gets the page; each area's own
 # tests cover the valid token
 TOKEN = Access(frozenset(), "token-based (nobody without the token)")
+# the owner of the registration in the URL (World's registration is the representative's); staff
+# act on registrations through their own routes, so they get 404 here too
+OWNER = Access(frozenset({"representative"}), "the registration's owner")
 
 #: EVERY endpoint of the app. Keep it sorted by blueprint.
 ACCESS: dict[str, Access] = {
@@ -70,6 +86,30 @@ ACCESS: dict[str, Access] = {
     "events.edit_session": ORGANISER,
     "events.cancel_session": ORGANISER,
     "registration.register": TOKEN,
+    "registration.mine": LOGGED_IN,
+    "registration.change_sessions": OWNER,
+    "registration.cancel": OWNER,
+    "registration.cancel_seat": OWNER,
+    "registration.event_registrations": ORGANISER,
+    "registration.session_registrations": ORGANISER,
+    "registration.event_capacity": ORGANISER,
+    "registration.session_capacity": ORGANISER,
+    "registration.staff_cancel": ORGANISER,
+    "registration.staff_promote": ORGANISER,
+    "registration.staff_cancel_seat": ORGANISER,
+    "registration.staff_promote_seat": ORGANISER,
+    "calendar.event_ics": PUBLIC,
+    "calendar.session_ics": PUBLIC,
+    "calendar.feed": TOKEN,
+    "calendar.reset_feed": LOGGED_IN,
+    "invitations.manage": ORGANISER,
+    "invitations.remind": ORGANISER,
+    "invitations.show": TOKEN,
+    "invitations.accept": TOKEN,
+    "invitations.decline": TOKEN,
+    "survey.upload": ORGANISER,
+    "survey.confirm": ORGANISER,
+    "survey.respondents": ORGANISER,
     "attendance.my_sessions": TRAINER,
     "attendance.roster": TRAINER,
     "attendance.mark": TRAINER,
@@ -82,6 +122,11 @@ ACCESS: dict[str, Access] = {
     "attendance.summary": ORGANISER,
     "attendance.send_certificates": ORGANISER,
     "attendance.certificate": ORGANISER,
+}
+
+#: Endpoints whose refusal page may name the (published, so public) event, with the reason.
+REFUSAL_NAMES_EVENT: dict[str, str] = {
+    "registration.register": "the invitation-only notice names the event and links to it",
 }
 
 #: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it empty.
@@ -106,12 +151,21 @@ class World:
     event: Event
     draft: Event
     session: TrainingSession
+    registration: Registration
+    other_registration: Registration
+    invitation: Invitation
+    invitation_token: str
     url_values: dict[str, object] = field(default_factory=dict)
     missing_values: dict[str, object] = field(default_factory=dict)
 
 
 def build_world() -> World:
-    """One published event with a session (``trainer`` teaches it) and one draft event."""
+    """One published event with a session (``trainer`` teaches it) and one draft event.
+
+    The event is by invitation only; ``representative`` and another representative are
+    registered through their invitations, each with a seat in the session, and a third
+    invitation is still open.
+    """
     users = {role: make_user(role) for role in ROLES}
     event = create_event(
         EventData(
@@ -119,6 +173,7 @@ def build_world() -> World:
             slug="walk-event",
             starts_local=datetime(2030, 2, 15, 9, 0),
             ends_local=datetime(2030, 2, 16, 17, 0),
+            capacity=10,
         )
     )
     session = add_session(
@@ -139,18 +194,81 @@ def build_world() -> World:
             ends_local=datetime(2030, 3, 1, 17, 0),
         )
     )
+    other = make_user("representative", "other-rep@example.org", "Other Representative")
+    registration = _register_invited(event, session, users["representative"])
+    other_registration = _register_invited(event, session, other)
+    token, invitation = _invite(event, "open-invitee@example.org")
     db.session.commit()
     return World(
         users=users,
         event=event,
         draft=draft,
         session=session,
+        registration=registration,
+        other_registration=other_registration,
+        invitation=invitation,
+        invitation_token=token,
         # parameter name -> a value naming a real object (add new parameters here)
         # (registration_id, invitation_id, respondent_id ... : create the object above)
-        url_values={"slug": event.slug, "session_id": session.id, "token": "not-a-real-token"},
+        url_values={
+            "slug": event.slug,
+            "session_id": session.id,
+            "registration_id": registration.id,
+            "seat_id": registration.seats[0].id,
+            "token": "not-a-real-token",
+            "key": f"{users['representative'].id}-not-a-real-key",
+        },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
-        missing_values={"slug": "no-such-event", "session_id": 987654, "token": "x" * 43},
+        missing_values={
+            "slug": "no-such-event",
+            "session_id": 987654,
+            "registration_id": 987654,
+            "seat_id": 987654,
+            "token": "x" * 43,
+            "key": "987654-" + "x" * 43,
+        },
     )
+
+
+def _invite(event: Event, email: str) -> tuple[str, Invitation]:
+    """A sent invitation of a new respondent to ``event``, and its raw token."""
+    respondent = Respondent(
+        email=email,
+        contact_name=email.split("@")[0].title(),
+        country="CZ",
+        interested_in_event=True,
+        interested_in_training=True,
+        consent=True,
+        raw_answers={},
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    raw, token_hash = new_token()
+    invitation = Invitation(
+        event_id=event.id,
+        respondent_id=respondent.id,
+        token_hash=token_hash,
+        language="en",
+        status="sent",
+        sent_at=utcnow(),
+        expires_at=utcnow() + timedelta(days=30),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return raw, invitation
+
+
+def _register_invited(event: Event, session: TrainingSession, user: User) -> Registration:
+    """``user`` registered (confirmed) through an invitation, with a seat in ``session``."""
+    _, invitation = _invite(event, user.email)
+    attendee = Attendee(
+        name=user.name,
+        email=user.email,
+        organisation_name="Moravian Cluster",
+        country="CZ",
+        privacy_consent=True,
+    )
+    return register(event, attendee, [session.id], user=user, invitation=invitation)
 
 
 def rules(app: Flask) -> list[Rule]:
@@ -258,10 +376,15 @@ def test_route_access_for_every_role(app: Flask, endpoint: str) -> None:
                     assert response.status_code < 400, where
                     assert not is_login_redirect(response), where
                 elif who == ANONYMOUS:
-                    assert is_login_redirect(response) or response.status_code == 404, where
+                    # without a token logging in would not help: a refusal is also right
+                    refusals = (403, 404) if access is TOKEN else (404,)
+                    assert is_login_redirect(response) or response.status_code in refusals, where
                 else:
                     assert response.status_code in (403, 404), where
-                    assert world.event.title.encode() not in response.data, where
+                if who not in access.allowed:
+                    assert world.draft.title.encode() not in response.data, where
+                    if endpoint not in REFUSAL_NAMES_EVENT:
+                        assert world.event.title.encode() not in response.data, where
                 if who not in access.allowed:
                     assert _snapshot(world) == before, f"{where}: a refused request changed data"
                 response.close()
@@ -277,6 +400,14 @@ def _snapshot(world: World) -> tuple:
         world.session.sequence,
         db.session.query(Event).count(),
         db.session.query(User).count(),
+        world.event.capacity,
+        world.session.capacity,
+        world.invitation.status,
+        tuple(
+            (r.status, r.waitlist_position, tuple(sorted((s.id, s.status) for s in r.seats)))
+            for r in (world.registration, world.other_registration)
+        ),
+        db.session.query(SessionSeat).count(),
     )
 
 
@@ -288,12 +419,129 @@ def test_missing_object_is_404_not_500(app: Flask, endpoint: str) -> None:
     """An allowed caller asking for an object that does not exist gets 404."""
     world = build_world()
     access = ACCESS[endpoint]
-    who = "admin" if "admin" in access.allowed else ANONYMOUS
+    who = next(w for w in ("admin", ANONYMOUS, *ROLES) if w in access.allowed)
     for rule in (r for r in rules(app) if r.endpoint == endpoint and r.arguments):
         url = build_url(rule, world, missing=True)
         client = client_for(app, who, world)
         for method in methods_of(rule):
             assert request(client, method, url).status_code == 404, f"{method} {url}"
+
+
+def test_nobody_acts_on_another_persons_registration(app: Flask) -> None:
+    """The "my registration" routes answer 404 for a registration (or seat) that is not the
+    caller's, whatever the role, and change nothing; staff use the organiser routes."""
+    world = build_world()
+    own, other = world.registration, world.other_registration
+    other_seat, own_seat = other.seats[0].id, own.seats[0].id
+    urls = [
+        f"/my/registrations/{other.id}/sessions",
+        f"/my/registrations/{other.id}/cancel",
+        f"/my/registrations/{other.id}/seats/{other_seat}/cancel",
+        # one's own registration with someone else's seat
+        f"/my/registrations/{own.id}/seats/{other_seat}/cancel",
+        # someone else's registration with one's own seat
+        f"/my/registrations/{other.id}/seats/{own_seat}/cancel",
+    ]
+    before = _snapshot(world)
+    for who in ROLES:
+        client = client_for(app, who, world)
+        for url in urls:
+            response = request(client, "POST", url, **{f"r{other.id}-sessions": ""})
+            assert response.status_code == 404, f"POST {url} as {who}"
+        listing = request(client, "GET", "/my/registrations")
+        assert listing.status_code == 200
+        assert b"Other Representative" not in listing.data, who
+        assert f"/my/registrations/{other.id}/".encode() not in listing.data, who
+    assert _snapshot(world) == before
+    assert other.status == "confirmed" and other.seats[0].status == "confirmed"
+    # the owner can (the same URL works for them)
+    owner = client_for(app, "representative", world)
+    response = request(owner, "POST", f"/my/registrations/{own.id}/seats/{own_seat}/cancel")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert own.seats[0].status == "cancelled"
+    assert other.seats[0].status == "confirmed"
+
+
+def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
+    """A valid token shows its invitation to anyone; the token of one event does not
+    register for another, and a token never shows another invitee's data."""
+    world = build_world()
+    token = world.invitation_token
+    for who in (ANONYMOUS, *ROLES):
+        client = client_for(app, who, world)
+        page = request(client, "GET", f"/invitations/{token}")
+        assert page.status_code == 200, who
+        assert world.event.title.encode() in page.data
+        assert b"other-rep@example.org" not in page.data
+    other_event = create_event(
+        EventData(
+            title="Another invitation-only event",
+            slug="walk-other",
+            starts_local=datetime(2030, 4, 1, 9, 0),
+            ends_local=datetime(2030, 4, 1, 17, 0),
+        )
+    )
+    publish(other_event)
+    db.session.commit()
+    client = client_for(app, ANONYMOUS, world)
+    response = request(client, "GET", f"/events/{other_event.slug}/register?invitation={token}")
+    assert response.status_code == 404
+    assert b"open-invitee" not in response.data
+
+
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
+
+
+@pytest.mark.parametrize("number", [2**31, 10**20])
+def test_ids_beyond_the_database_integer_are_404(app: Flask, number: int) -> None:
+    """PostgreSQL refuses a number larger than an INTEGER column with an error: such an id in
+    a URL must be a plain 404 (the ``int`` converter is bounded), never a 500."""
+    world = build_world()
+    world.url_values.update(dict.fromkeys(INT_PARAMETERS, number))
+    checked = []
+    for rule in rules(app):
+        if not set(rule.arguments) & set(INT_PARAMETERS):
+            continue
+        access = ACCESS[rule.endpoint]
+        who = next(w for w in ("admin", ANONYMOUS, *ROLES) if w in access.allowed)
+        url = build_url(rule, world)
+        client = client_for(app, who, world)
+        for method in methods_of(rule):
+            response = request(client, method, url)
+            assert response.status_code == 404, f"{method} {url} as {who}"
+            checked.append(rule.endpoint)
+    assert {"registration.cancel_seat", "attendance.mark", "events.edit_session"} <= set(checked)
+
+
+def test_nul_characters_in_forms_and_queries_are_dropped(app: Flask) -> None:
+    """PostgreSQL text holds no NUL (its driver raises: a 500): the app's request drops them
+    from every form and query value, so what a user typed is stored without them."""
+    world = build_world()
+    staff = client_for(app, "trainer", world)
+    response = request(
+        staff,
+        "POST",
+        f"/attendance/sessions/{world.session.id}/walk-in",
+        name="Wal\x00ker",
+        organisation="Clus\x00ter",
+        country="CZ",
+    )
+    assert response.status_code == 302
+    walk_in = db.session.scalar(select(AttendanceRecord).where(AttendanceRecord.is_walk_in))
+    assert (walk_in.name, walk_in.organisation_name) == ("Walker", "Cluster")
+    invitee = client_for(app, ANONYMOUS, world)
+    token = world.invitation_token
+    response = request(invitee, "POST", f"/invitations/{token}/decline", reason="Too\x00 far")
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert (world.invitation.status, world.invitation.decline_reason) == ("declined", "Too far")
+    organiser = client_for(app, "organiser", world)
+    with app.test_request_context("/survey/respondents?q=a%00b&x%00=1"):
+        from flask import request as current_request
+
+        assert current_request.args["q"] == "ab" and "x" in current_request.args
+    assert request(organiser, "GET", "/survey/respondents?q=%00").status_code == 200
 
 
 def test_draft_event_hidden_from_non_staff(app: Flask) -> None:

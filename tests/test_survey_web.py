@@ -223,6 +223,10 @@ def test_respondents_filters_counts_and_pages(client, auth, users) -> None:
     text = bad.get_data(as_text=True)
     assert text.count("Not a valid choice") == 2 and "longer than 100" in text
     assert "120 respondents match" in text  # the bad filters are ignored
+    # a NUL (PostgreSQL text holds none) and a page beyond the OFFSET's range: no error
+    nul = client.get("/survey/respondents?q=%00person 11")
+    assert nul.status_code == 200 and "11 respondents match" in nul.get_data(as_text=True)
+    assert client.get(f"/survey/respondents?page={10**20}").status_code == 200
     beyond = client.get("/survey/respondents?country=CZ&page=9")
     assert beyond.status_code == 200 and "No respondents on this page" in beyond.get_data(
         as_text=True
@@ -235,3 +239,65 @@ def test_nav_link_for_organisers_only(client, auth, users) -> None:
     auth.logout()
     auth.login_as(users["trainer"])
     assert b'href="/survey/respondents"' not in client.get("/events/").data
+
+
+def _real_png() -> bytes:
+    from clusgo_events.services.registration import qr_png
+
+    data = qr_png("not a survey")
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return data
+
+
+def _zip_renamed() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("email.csv", "email\nx@y.example\n")
+    return out.getvalue()
+
+
+def _gzip_csv() -> bytes:
+    import gzip
+
+    return gzip.compress(csv_bytes())
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "message"),
+    [
+        (_real_png, "survey.csv", "neither a spreadsheet"),
+        (_real_png, "survey.xlsx", "neither a spreadsheet"),
+        (_zip_renamed, "survey.xlsx", "not an Excel workbook"),
+        (_gzip_csv, "survey.csv", "neither a spreadsheet"),
+    ],
+)
+def test_renamed_binary_files_are_refused_by_content(
+    client, auth, users, make, name, message
+) -> None:
+    """A picture or archive with a survey's extension is refused for what it is."""
+    auth.login_as(users["organiser"])
+    response = upload(client, make(), name)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text and 'name="upload_id"' not in text
+    assert respondent_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "kind"),
+    [
+        (lambda: xlsx_bytes(), "survey.csv", "XLSX"),  # a workbook saved with a .csv name
+        (lambda: csv_bytes(), "survey.xlsx", "CSV"),  # a CSV saved with an .xlsx name
+        (lambda: csv_bytes(), "survey.png", "CSV"),
+    ],
+)
+def test_renamed_survey_files_import_by_content(client, auth, users, make, name, kind) -> None:
+    auth.login_as(users["organiser"])
+    preview = upload(client, make(), name)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and f"<strong>{kind}</strong>" in html
+    client.post("/survey/import/confirm", data={"upload_id": upload_id(html)})
+    assert respondent_count() == len(ROWS)

@@ -30,6 +30,7 @@ from ..auth.decorators import role_required
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..models import AttendanceRecord, Event, Registration, TrainingSession
+from ..security import MAX_DB_INT
 from ..services import ServiceError
 from ..services import attendance as att
 from ..services import attendance_export as export
@@ -146,6 +147,8 @@ def mark(session_id: int) -> Any:
         return _error(session, "Choose a participant and a status.")
     kind, ident = form.target.data[0], int(form.target.data[1:])
     registration = record = None
+    if ident > MAX_DB_INT:  # no such id; PostgreSQL would refuse the number itself
+        return _error(session, "No such participant.", 404)
     if kind == "r":
         registration = db.session.get(Registration, ident)
         if registration is None:

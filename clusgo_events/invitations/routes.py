@@ -19,6 +19,7 @@ from .forms import AnswerForm, NarrowForm, ReminderForm
 
 bp = Blueprint("invitations", __name__)
 
+MAX_PAGE = 1_000_000
 STATES = ("queued", "sent", "failed", "accepted", "declined", "expired")
 
 
@@ -43,7 +44,8 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         except ServiceError as exc:
             apply_service_errors(form, exc)
     page = request.args.get("page", 1, type=int) or 1
-    pagination = service.list_invitations(event, page=max(page, 1))
+    # bounded: a huge page number overflows the OFFSET on PostgreSQL
+    pagination = service.list_invitations(event, page=min(max(page, 1), MAX_PAGE))
     by_country = service.counts_by_country(event)
     totals = {state: sum(row.get(state, 0) for row in by_country.values()) for state in STATES}
     largest = max((sum(row.values()) for row in by_country.values()), default=0)

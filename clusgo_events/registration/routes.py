@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
+from ..auth.routes import safe_next
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..models import Event, Registration, SessionSeat
@@ -282,8 +283,8 @@ def session_registrations(slug: str, session_id: int) -> str:
 
 
 def _back(event: Event) -> Response:
-    target = request.form.get("back", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    target = safe_next(request.form.get("back"))
+    if target:
         return redirect(target)
     return redirect(url_for("registration.event_registrations", slug=event.slug))
 

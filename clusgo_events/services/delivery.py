@@ -107,7 +107,12 @@ def _header(value: str) -> str:
 
 def _address_header(name: str, address: str) -> str:
     """``Name <address>`` with the name quoted or encoded; refuses a malformed address."""
-    if not address or any(c in address for c in ' <>,;"()\\') or address.count("@") != 1:
+    # no spaces or control characters either: a line break would start a header of its own
+    if (
+        not address
+        or any(c in ' <>,;"()\\' or ord(c) < 33 or ord(c) == 127 for c in address)
+        or address.count("@") != 1
+    ):
         raise ValueError(f"not a deliverable address: {address!r}")
     if not address.isascii():
         raise ValueError(f"not an ASCII address (SMTPUTF8 unsupported): {address!r}")

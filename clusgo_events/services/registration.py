@@ -38,6 +38,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
+from ..security import MAX_DB_INT
 from ..signals import (
     registration_cancelled,
     registration_confirmed,
@@ -390,9 +391,12 @@ def _resolve_sessions(event: Event, session_ids: Iterable[Any]) -> list[Training
     wanted: set[int] = set()
     for value in session_ids or []:
         try:
-            wanted.add(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             raise ServiceError("Choose training sessions from the list.", "sessions") from None
+        if not 0 < number <= MAX_DB_INT:  # PostgreSQL refuses a larger INTEGER with an error
+            raise ServiceError("Choose training sessions from the list.", "sessions")
+        wanted.add(number)
     if not wanted:
         return []
     sessions = list(

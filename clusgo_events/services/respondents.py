@@ -38,8 +38,9 @@ def respondents_query(filters: RespondentFilter) -> Select[tuple[Respondent]]:
             query = query.where(getattr(Respondent, name).is_(wanted))
     if filters.invited is not None:
         query = query.where(_invited() if filters.invited else ~_invited())
-    if filters.search.strip():
-        pattern = f"%{filters.search.strip().lower()}%"
+    search = filters.search.replace("\x00", "").strip()  # PostgreSQL text holds no NUL
+    if search:
+        pattern = f"%{search.lower()}%"
         query = query.where(
             or_(
                 func.lower(Respondent.email).like(pattern),

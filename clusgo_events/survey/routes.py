@@ -31,6 +31,7 @@ bp = Blueprint("survey", __name__)
 
 DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
 PER_PAGE = 50
+MAX_PAGE = 1_000_000
 
 
 def _upload_folder() -> Path:
@@ -149,7 +150,8 @@ def respondents() -> str:
     )
     page = db.paginate(
         respondent_service.respondents_query(filters),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        # bounded: a huge page number overflows the OFFSET on PostgreSQL
+        page=min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE),
         per_page=PER_PAGE,
         error_out=False,
     )
