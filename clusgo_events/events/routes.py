@@ -52,8 +52,12 @@ def index() -> str:
 @bp.route("/<slug>")
 def show(slug: str) -> str:
     """An event's page with its programme of sessions."""
-    event = _event_or_404(slug)
-    return render_template("events/show.html", event=event, confirm=ConfirmForm())
+    staff = is_staff()
+    event = _event_or_404(slug, staff=staff)
+    # only staff see the publish/cancel buttons: a visitor's page makes no CSRF token (and so
+    # no session cookie to sign and set)
+    confirm = ConfirmForm() if staff else None
+    return render_template("events/show.html", event=event, confirm=confirm, staff=staff)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -310,35 +310,46 @@ def cancel_session(session: TrainingSession) -> None:
 
 
 def list_events(include_drafts: bool = False) -> tuple[list[Event], list[Event]]:
-    """Upcoming events (soonest first) and past events (latest first), in two queries."""
+    """Upcoming events (soonest first) and past events (latest first).
+
+    One query for the events (host joined in), one for their sessions; split in Python.
+    """
     now = utcnow()
-    base = select(Event).options(
-        selectinload(Event.host_organisation), selectinload(Event.sessions)
-    )
-    if not include_drafts:
-        base = base.where(Event.status != "draft")
-    upcoming = list(db.session.scalars(base.where(Event.ends_at >= now).order_by(Event.starts_at)))
-    past = list(
-        db.session.scalars(base.where(Event.ends_at < now).order_by(Event.starts_at.desc()))
-    )
+    query = _LIST_ALL if include_drafts else _LIST_PUBLIC
+    upcoming: list[Event] = []
+    past: list[Event] = []
+    for event in db.session.scalars(query):
+        (upcoming if event.ends_at >= now else past).append(event)
+    past.reverse()
     return upcoming, past
 
 
 def get_event(slug: str, include_drafts: bool = False) -> Event | None:
     """The event at ``slug`` with its sessions and trainers loaded; drafts only when asked."""
-    query = (
-        select(Event)
-        .where(Event.slug == slug)
-        .options(
-            # a many-to-one: joined into the same query (a selectin load here cost ~3 ms)
-            joinedload(Event.host_organisation),
-            selectinload(Event.sessions).selectinload(TrainingSession.trainers),
-        )
-    )
-    event = db.session.scalar(query)
+    event = db.session.execute(_EVENT_BY_SLUG, {"slug": slug}).unique().scalar_one_or_none()
     if event is None or (event.status == "draft" and not include_drafts):
         return None
     return event
+
+
+# Built once: SQLAlchemy memoises a statement's cache key on the object, so a module-level
+# statement with a bound parameter skips building the query and its loader options per request.
+_LIST_ALL = (
+    select(Event)
+    .options(joinedload(Event.host_organisation), selectinload(Event.sessions))
+    .order_by(Event.starts_at, Event.id)
+)
+_LIST_PUBLIC = _LIST_ALL.where(Event.status != "draft")
+# the whole page in one query: the host (many-to-one), the sessions and their trainers joined
+# (a few rows per session); three round trips and two selectin loaders cost more than the join
+_EVENT_BY_SLUG = (
+    select(Event)
+    .where(Event.slug == bindparam("slug"))
+    .options(
+        joinedload(Event.host_organisation),
+        joinedload(Event.sessions).joinedload(TrainingSession.trainers),
+    )
+)
 
 
 def get_session(event: Event, session_id: int) -> TrainingSession | None:
