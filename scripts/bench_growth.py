@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import sys
 import tempfile
@@ -49,34 +48,11 @@ from clusgo_events.services.events import (  # noqa: E402
 )
 from clusgo_events.services.survey import import_rows, read_survey_file  # noqa: E402
 from clusgo_events.services.users import create_user  # noqa: E402
-from tests.survey_helpers import HEADER, csv_bytes  # noqa: E402
+from tests.survey_helpers import HEADER, csv_bytes, make_rows  # noqa: E402
 
 PASSWORD = "bench-password-42"
-COUNTRIES = ["CZ", "Česko", "Hungary", "Magyarország", "SK", "Slovensko", "PL", "Polska"]
 CODES = ["CZ", "HU", "SK", "PL"]
-YES_NO = ["yes", "no", "ano", "ne", "igen", "nem", "tak", "nie"]
 NAMES = ["Řehoř Dvořák", "Győző Szőke", "Ľubomír Kráľ", "Michał Żąbkowski", "Anna Nováková"]
-
-
-def survey_rows(n: int) -> list[list[str]]:
-    """The rows of scripts/bench_survey.py: diacritics, 400 organisations, a few answers."""
-    rng = random.Random(2017)
-    return [
-        [
-            f"respondent{i}@cluster{i % 400}.example",
-            f"Jana Břusková {i}",
-            f"Cluster Łódź–Győr {i % 400}",
-            COUNTRIES[i % len(COUNTRIES)],
-            "Žilina",
-            rng.choice(YES_NO),
-            rng.choice(YES_NO),
-            rng.choice(YES_NO),
-            f"{1 + i % 28}.1.2017",
-            "",
-            rng.choice(["Germany", "Austria", "Italy", "France"]),
-        ]
-        for i in range(n)
-    ]
 
 
 class Counter:
@@ -219,7 +195,7 @@ def measure(n: int, url: str, runs: int) -> dict[str, tuple[float, str]]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        data = csv_bytes(survey_rows(n), HEADER, delimiter=";", encoding="cp1250")
+        data = csv_bytes(make_rows(n), HEADER, delimiter=";", encoding="cp1250")
         with Counter() as counter:
             started = time.perf_counter()
             result = import_rows(read_survey_file(data))

@@ -15,7 +15,6 @@ import argparse
 import csv
 import io
 import json
-import random
 import sys
 import tempfile
 import time
@@ -30,31 +29,7 @@ from sqlalchemy import text  # noqa: E402
 from clusgo_events import create_app  # noqa: E402
 from clusgo_events.extensions import db  # noqa: E402
 from clusgo_events.services.survey import import_rows, read_survey_file  # noqa: E402
-from tests.survey_helpers import HEADER, csv_bytes, xlsx_bytes  # noqa: E402
-
-COUNTRIES = ["CZ", "Česko", "Hungary", "Magyarország", "SK", "Slovensko", "PL", "Polska"]
-YES_NO = ["yes", "no", "ano", "ne", "igen", "nem", "tak", "nie"]
-
-
-def make_rows(n: int) -> list[list[str]]:
-    """Survey answers with diacritics, 400 organisations, a few answers per row."""
-    rng = random.Random(2017)
-    return [
-        [
-            f"respondent{i}@cluster{i % 400}.example",
-            f"Jana Břusková {i}",
-            f"Cluster Łódź–Győr {i % 400}",
-            COUNTRIES[i % len(COUNTRIES)],
-            "Žilina",
-            rng.choice(YES_NO),
-            rng.choice(YES_NO),
-            rng.choice(YES_NO),
-            f"{1 + i % 28}.1.2017",
-            "",
-            rng.choice(["Germany", "Austria", "Italy", "France"]),
-        ]
-        for i in range(n)
-    ]
+from tests.survey_helpers import HEADER, csv_bytes, make_rows, xlsx_bytes  # noqa: E402
 
 
 def plain_read(label: str, data: bytes) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -212,3 +213,28 @@ def excel_style_xlsx(rows: Sequence[Sequence[str]], header: Sequence[str]) -> by
         for name, text in parts.items():
             archive.writestr(name, text.encode("utf-8"))
     return out.getvalue()
+
+
+BENCH_COUNTRIES = ["CZ", "Česko", "Hungary", "Magyarország", "SK", "Slovensko", "PL", "Polska"]
+BENCH_YES_NO = ["yes", "no", "ano", "ne", "igen", "nem", "tak", "nie"]
+
+
+def make_rows(n: int) -> list[list[str]]:
+    """``n`` survey rows for the benchmarks: diacritics, 400 organisations, a few answers."""
+    rng = random.Random(2017)
+    return [
+        [
+            f"respondent{i}@cluster{i % 400}.example",
+            f"Jana Břusková {i}",
+            f"Cluster Łódź–Győr {i % 400}",
+            BENCH_COUNTRIES[i % len(BENCH_COUNTRIES)],
+            "Žilina",
+            rng.choice(BENCH_YES_NO),
+            rng.choice(BENCH_YES_NO),
+            rng.choice(BENCH_YES_NO),
+            f"{1 + i % 28}.1.2017",
+            "",
+            rng.choice(["Germany", "Austria", "Italy", "France"]),
+        ]
+        for i in range(n)
+    ]
