@@ -49,24 +49,13 @@ from tests.e2e.conftest import (
     login,
     mail_links,
 )
+from tests.survey_helpers import HEADER
 
 SLUG = "v4-brno-2030"
 
-# a survey export as the partners send it: the respondents' own words for countries, yes/no
-# and languages; one row without consent (not eligible), one with a broken address (rejected)
-SURVEY_HEADER = [
-    "E-mail",
-    "Contact name",
-    "Organization",
-    "Country",
-    "City",
-    "Interested in event",
-    "Interested in training",
-    "Consent",
-    "Submitted",
-    "Language",
-    "Q1 Main export market",
-]
+# a survey export as the partners send it (columns: tests/survey_helpers.HEADER): the
+# respondents' own words for countries, yes/no and languages; one row without consent (not
+# eligible), one with a broken address (rejected)
 SURVEY_ROWS = [
     [
         "jiri.ruzicka@drevo-klastr.example",
@@ -145,7 +134,7 @@ def _survey_file(folder: Path) -> Path:
     """The survey as Excel saves a UTF-8 CSV: BOM, semicolons, CRLF."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(SURVEY_HEADER)
+    writer.writerow(HEADER)
     writer.writerows(SURVEY_ROWS)
     path = folder / "průzkum-V4-2029.csv"
     path.write_bytes(out.getvalue().encode("utf-8-sig"))
