@@ -324,49 +324,30 @@ def _reload(obj: Any) -> Any:
     return obj
 
 
-def _take_event_place(event: Event) -> bool:
+def _take_place(place: Event | TrainingSession) -> bool:
+    """Take one place of an event or a session: a conditional UPDATE on its counter, so the
+    count and the increment are one statement; False when it is full."""
+    model = type(place)
     result = db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, Event.confirmed_count < Event.capacity)
-        .values(confirmed_count=Event.confirmed_count + 1)
+        update(model)
+        .where(model.id == place.id, model.confirmed_count < model.capacity)
+        .values(confirmed_count=model.confirmed_count + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(event, ["confirmed_count"])
+    db.session.expire(place, ["confirmed_count"])
     return result.rowcount == 1
 
 
-def _free_event_place(event: Event) -> None:
+def _free_place(place: Event | TrainingSession) -> None:
+    """Give back one place of an event or a session."""
+    model = type(place)
     db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, Event.confirmed_count > 0)
-        .values(confirmed_count=Event.confirmed_count - 1)
+        update(model)
+        .where(model.id == place.id, model.confirmed_count > 0)
+        .values(confirmed_count=model.confirmed_count - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(event, ["confirmed_count"])
-
-
-def _take_session_place(session: TrainingSession) -> bool:
-    result = db.session.execute(
-        update(TrainingSession)
-        .where(
-            TrainingSession.id == session.id,
-            TrainingSession.confirmed_count < TrainingSession.capacity,
-        )
-        .values(confirmed_count=TrainingSession.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(session, ["confirmed_count"])
-    return result.rowcount == 1
-
-
-def _free_session_place(session: TrainingSession) -> None:
-    db.session.execute(
-        update(TrainingSession)
-        .where(TrainingSession.id == session.id, TrainingSession.confirmed_count > 0)
-        .values(confirmed_count=TrainingSession.confirmed_count - 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(session, ["confirmed_count"])
+    db.session.expire(place, ["confirmed_count"])
 
 
 def _next_registration_position(event: Event) -> int:
@@ -524,7 +505,7 @@ def register(
     registration.respondent_id = respondent.id if respondent is not None else None
     registration.status = "confirmed"
     registration.waitlist_position = None
-    if not _take_event_place(event):
+    if not _take_place(event):
         registration.status = "waitlisted"
         registration.waitlist_position = _next_registration_position(event)
     db.session.flush()
@@ -554,7 +535,7 @@ def _add_seat(registration: Registration, session: TrainingSession) -> SessionSe
     seat.session = session
     seat.status = "confirmed"
     seat.waitlist_position = None
-    if registration.status != "confirmed" or not _take_session_place(session):
+    if registration.status != "confirmed" or not _take_place(session):
         seat.status = "waitlisted"
         seat.waitlist_position = _next_seat_position(session)
     db.session.flush()
@@ -565,7 +546,7 @@ def _cancel_seat_row(seat: SessionSeat) -> bool:
     """Cancel ``seat``; True when it held a place (now freed)."""
     held = seat.status == "confirmed"
     if held:
-        _free_session_place(seat.session)
+        _free_place(seat.session)
     seat.status = "cancelled"
     seat.waitlist_position = None
     return held
@@ -578,11 +559,7 @@ def _confirm_registration(event: Event, registration: Registration) -> None:
     db.session.flush()
     registration_confirmed.send(registration)
     for seat in sorted(registration.seats, key=lambda s: s.session_id):
-        if (
-            seat.status == "waitlisted"
-            and _seat_is_next(seat)
-            and _take_session_place(seat.session)
-        ):
+        if seat.status == "waitlisted" and _seat_is_next(seat) and _take_place(seat.session):
             seat.status = "confirmed"
             seat.waitlist_position = None
             db.session.flush()
@@ -614,7 +591,7 @@ def _promote_event(event: Event) -> int:
             .order_by(Registration.waitlist_position, Registration.id)
             .limit(1)
         )
-        if first is None or not _take_event_place(event):
+        if first is None or not _take_place(event):
             return promoted
         _confirm_registration(event, first)
         _notify(first, "promoted")
@@ -636,7 +613,7 @@ def _promote_session(session: TrainingSession) -> int:
             .order_by(SessionSeat.waitlist_position, SessionSeat.id)
             .limit(1)
         )
-        if first is None or not _take_session_place(session):
+        if first is None or not _take_place(session):
             return promoted
         first.status = "confirmed"
         first.waitlist_position = None
@@ -696,7 +673,7 @@ def cancel_registration(registration: Registration) -> Outcome:
     registration.waitlist_position = None
     registration.cancelled_at = utcnow()
     if held_event_place:
-        _free_event_place(event)
+        _free_place(event)
     db.session.flush()
     for seat in dropped:
         seat_cancelled.send(seat)
@@ -731,11 +708,11 @@ def promote_registration(registration: Registration) -> Outcome:
     if registration.status != "waitlisted":
         raise ServiceError("Only someone on the waiting list can be moved up.")
     outcome = Outcome(registration)
-    if not _take_event_place(event):
+    if not _take_place(event):
         event.capacity = event.confirmed_count + 1
         db.session.flush()
         outcome.capacity_raised_to = event.capacity
-        if not _take_event_place(event):  # pragma: no cover - we hold the lock
+        if not _take_place(event):  # pragma: no cover - we hold the lock
             raise ServiceError("No place could be made free.")
     _confirm_registration(event, registration)
     _notify(registration, "promoted")
@@ -754,11 +731,11 @@ def promote_seat(seat: SessionSeat) -> Outcome:
         raise ServiceError("This person is on the event's waiting list: move them up there first.")
     session = seat.session
     outcome = Outcome(seat.registration)
-    if not _take_session_place(session):
+    if not _take_place(session):
         session.capacity = session.confirmed_count + 1
         db.session.flush()
         outcome.capacity_raised_to = session.capacity
-        if not _take_session_place(session):  # pragma: no cover - we hold the lock
+        if not _take_place(session):  # pragma: no cover - we hold the lock
             raise ServiceError("No place could be made free.")
     seat.status = "confirmed"
     seat.waitlist_position = None
