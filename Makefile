@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SMTP_PORT ?= 8025
 
-.PHONY: run test venv lint bench clean vendor
+.PHONY: run test test-fast venv lint bench clean vendor i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ run: venv
 ## test: the whole suite (TEST_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL)
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: the edit-test loop: everything but the tests marked slow (subprocesses, servers)
+test-fast: venv
+	$(BIN)/python -m pytest -m "not slow" -q $(PYTEST_ARGS)
+
+## i18n: extract the marked messages, add new ones to every catalogue, compile them
+i18n: venv
+	$(BIN)/python scripts/i18n.py update
+	$(BIN)/python scripts/i18n.py compile
+	$(BIN)/python scripts/i18n.py check
 
 lint: venv
 	$(BIN)/ruff check clusgo_events tests scripts config.py wsgi.py

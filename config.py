@@ -25,13 +25,6 @@ def _optional_bool(name: str) -> bool | None:
     return _bool(name, False)
 
 
-def _translation_directories() -> str:
-    """Every folder under translations/ (one per area); Flask-Babel merges their catalogues."""
-    root = BASE_DIR / "translations"
-    folders = sorted(str(p) for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    return ";".join(folders) or str(root)
-
-
 def _default_database_url() -> str:
     return "sqlite:///" + str(BASE_DIR / "instance" / "clusgo.sqlite3")
 
@@ -60,7 +53,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en", "cs", "hu", "sk", "pl"]
-    BABEL_TRANSLATION_DIRECTORIES = _translation_directories()
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
     SURVEY_MAX_UPLOAD = int(os.environ.get("SURVEY_MAX_UPLOAD", str(4 * 1024 * 1024)))

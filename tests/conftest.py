@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -16,6 +18,7 @@ from sqlalchemy import event, text
 from clusgo_events import create_app
 from clusgo_events.extensions import db
 from clusgo_events.models import User
+from clusgo_events.models.base import utcnow
 from clusgo_events.services.users import create_user
 from config import TestingConfig
 
@@ -159,3 +162,37 @@ def copy_fixture(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copy(Path(__file__).parent / "data" / name, target)
     return target
+
+
+#: where the controlled clock starts: a Monday morning in winter (CET, far from a DST change).
+#: Tests never name dates themselves; they say "in three days" relative to ``clock.now``.
+CLOCK_START = datetime(2031, 1, 13, 8, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The controlled clock: ``now`` stands still until ``advance`` moves it."""
+
+    def __init__(self, traveller: time_machine.Coordinates) -> None:
+        self._traveller = traveller
+
+    @property
+    def now(self) -> datetime:
+        return utcnow()
+
+    def advance(self, delta: timedelta | None = None, **parts: float) -> datetime:
+        """Move the clock forward by ``delta`` (or ``days=``, ``hours=`` ...); the new now."""
+        self._traveller.shift(delta or timedelta(**parts))
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        """Put the clock at ``moment``."""
+        self._traveller.move_to(moment)
+        return self.now
+
+
+@pytest.fixture()
+def clock() -> Iterator[Clock]:
+    """Time held still at ``CLOCK_START`` for the test (``time.monotonic`` still runs, so
+    timeouts work). Not for subprocess tests: another process keeps the real time."""
+    with time_machine.travel(CLOCK_START, tick=False) as traveller:
+        yield Clock(traveller)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
+from sqlalchemy import CheckConstraint, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Event, Organisation, TrainingSession, User
@@ -28,6 +33,39 @@ def test_migrations_match_models(app: Flask) -> None:
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def _check_constraints(inspector, table: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Name -> the set of quoted values in each CHECK constraint of ``table``."""
+    found = {}
+    for check in inspector.get_check_constraints(table):
+        found[check["name"]] = sorted(re.findall(r"'([^']*)'", check["sqltext"]))
+    return found
+
+
+def test_check_constraints_match_models(app: Flask) -> None:
+    """Every CHECK a model declares exists in the migrated database with the same values."""
+    inspector = sa_inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        expected = {}
+        for constraint in table.constraints:
+            if isinstance(constraint, CheckConstraint):
+                values = re.findall(r"'([^']*)'", str(constraint.sqltext))
+                expected[str(constraint.name)] = sorted(values)
+        actual = _check_constraints(inspector, table.name)
+        assert {k: v for k, v in actual.items() if k in expected} == expected, table.name
+        assert set(expected) <= set(actual), table.name
+
+
+def test_check_constraint_refuses_an_unknown_status(app: Flask) -> None:
+    host = Organisation(name="Host", country="CZ")
+    db.session.add(host)
+    db.session.flush()
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("UPDATE organisation SET kind = 'pirate' WHERE id = :id"), {"id": host.id}
+        )
+    db.session.rollback()
 
 
 def _populate(n_events: int) -> None:

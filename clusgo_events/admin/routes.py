@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
@@ -33,7 +32,7 @@ def users() -> str | Response:
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "user.create", user, {"role": user.role})
+            audit.record("user.create", user, {"role": user.role})
             db.session.commit()
             flash(f"Account {user.email} created ({user.role}).", "success")
             return redirect(url_for("admin.users"))

@@ -67,7 +67,7 @@ def reset_feed() -> Response:
     if ResetFeedForm().validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
         calendar_feed.reset_feed(user)
-        audit.record(user, "calendar.feed_reset", user)
+        audit.record("calendar.feed_reset", user)
         db.session.commit()
         flash(_("Your calendar feed has a new address. The old one no longer works."), "success")
     else:

@@ -72,7 +72,7 @@ def create() -> str | Response:
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "event.create", event)
+            audit.record("event.create", event)
             db.session.commit()
             flash(f"Event {event.title!r} created as a draft.", "success")
             return redirect(url_for("events.show", slug=event.slug))
@@ -114,7 +114,7 @@ def edit(slug: str) -> str | Response:
             db.session.rollback()
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "event.update", event, {"calendar_changed": changed})
+            audit.record("event.update", event, {"calendar_changed": changed})
             db.session.commit()
             flash("Event saved.", "success")
             if outcome.promoted:
@@ -138,7 +138,7 @@ def publish(slug: str) -> Response:
         except ServiceError as exc:
             flash(exc.message, "danger")
         else:
-            audit.record(current_user, "event.publish", event)
+            audit.record("event.publish", event)
             db.session.commit()
             flash("The event is published.", "success")
     return redirect(url_for("events.show", slug=event.slug))
@@ -155,7 +155,7 @@ def cancel(slug: str) -> Response:
         except ServiceError as exc:
             flash(exc.message, "danger")
         else:
-            audit.record(current_user, "event.cancel", event)
+            audit.record("event.cancel", event)
             db.session.commit()
             flash("The event is cancelled.", "warning")
     return redirect(url_for("events.show", slug=event.slug))
@@ -174,7 +174,7 @@ def add_session(slug: str) -> str | Response:
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "session.create", session)
+            audit.record("session.create", session)
             db.session.commit()
             flash(f"Session {session.title!r} added.", "success")
             return redirect(url_for("events.show", slug=event.slug))
@@ -218,7 +218,7 @@ def edit_session(slug: str, session_id: int) -> str | Response:
             db.session.rollback()
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "session.update", session, {"calendar_changed": changed})
+            audit.record("session.update", session, {"calendar_changed": changed})
             db.session.commit()
             flash("Session saved.", "success")
             if outcome.promoted:
@@ -239,7 +239,7 @@ def cancel_session(slug: str, session_id: int) -> Response:
         except ServiceError as exc:
             flash(exc.message, "danger")
         else:
-            audit.record(current_user, "session.cancel", session)
+            audit.record("session.cancel", session)
             db.session.commit()
             flash("The session is cancelled.", "warning")
     return redirect(url_for("events.show", slug=event.slug))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
@@ -85,7 +84,7 @@ def manage(slug: str) -> str | Response:
             db.session.rollback()
             apply_service_errors(form, exc)
         else:
-            audit.record(current_user, "invitations.send", event, {"queued": result.queued})
+            audit.record("invitations.send", event, {"queued": result.queued})
             db.session.commit()
             flash(f"{result.queued} invitation(s) queued.", "success")
             return redirect(url_for("invitations.manage", slug=event.slug))
@@ -107,7 +106,7 @@ def remind(slug: str) -> str | Response:
             db.session.rollback()
             apply_service_errors(reminders, exc, {"interval": "interval_days"})
         else:
-            audit.record(current_user, "invitations.remind", event, {"queued": result.queued})
+            audit.record("invitations.remind", event, {"queued": result.queued})
             db.session.commit()
             flash(f"{result.queued} reminder(s) queued.", "success")
             return redirect(url_for("invitations.manage", slug=event.slug))
@@ -178,7 +177,7 @@ def accept(token: str) -> Response | tuple[str, int] | str:
     except ServiceError:
         db.session.rollback()
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
-    audit.record(None, "invitation.accept", found)
+    audit.record("invitation.accept", found)
     db.session.commit()
     return redirect(url_for("registration.register", slug=found.event.slug, invitation=token))
 
@@ -197,6 +196,6 @@ def decline(token: str) -> Response | tuple[str, int] | str:
     except ServiceError:
         db.session.rollback()
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
-    audit.record(None, "invitation.decline", found)
+    audit.record("invitation.decline", found)
     db.session.commit()
     return _page("invitations/state.html", found, token, state="declined")

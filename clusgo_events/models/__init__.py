@@ -2,6 +2,20 @@
 
 from .attendance import ATTENDANCE_METHODS, ATTENDANCE_STATUSES, AttendanceRecord
 from .audit import AuditEntry
+from .enums import (
+    AttendanceMethod,
+    AttendanceStatus,
+    AuditSource,
+    EventStatus,
+    Interest,
+    InvitationStatus,
+    OrganisationKind,
+    OutboxStatus,
+    RegistrationStatus,
+    Role,
+    SeatStatus,
+    SessionStatus,
+)
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
@@ -11,6 +25,18 @@ from .respondent import Respondent
 from .user import ROLES, User
 
 __all__ = [
+    "AttendanceMethod",
+    "AttendanceStatus",
+    "AuditSource",
+    "EventStatus",
+    "Interest",
+    "InvitationStatus",
+    "OrganisationKind",
+    "OutboxStatus",
+    "RegistrationStatus",
+    "Role",
+    "SeatStatus",
+    "SessionStatus",
     "ATTENDANCE_METHODS",
     "ATTENDANCE_STATUSES",
     "AttendanceRecord",

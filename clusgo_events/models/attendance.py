@@ -10,14 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .enums import AttendanceMethod, AttendanceStatus, check_in, values
 
 if TYPE_CHECKING:
     from .event import TrainingSession
     from .registration import Registration
     from .user import User
 
-ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
-ATTENDANCE_METHODS = ("manual", "qr", "walk-in")
+ATTENDANCE_STATUSES = values(AttendanceStatus)
+ATTENDANCE_METHODS = values(AttendanceMethod)
 
 
 class AttendanceRecord(db.Model):
@@ -26,6 +27,8 @@ class AttendanceRecord(db.Model):
     __tablename__ = "attendance_record"
     __table_args__ = (
         UniqueConstraint("session_id", "registration_id", name="uq_attendance_session_reg"),
+        check_in("status", AttendanceStatus),
+        check_in("method", AttendanceMethod),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,8 +43,8 @@ class AttendanceRecord(db.Model):
     organisation_name: Mapped[str] = mapped_column(String(300), default="")
     country: Mapped[str | None] = mapped_column(String(2))
     email: Mapped[str] = mapped_column(String(254), default="")
-    status: Mapped[str] = mapped_column(String(20), default="present")
-    method: Mapped[str] = mapped_column(String(20), default="manual")
+    status: Mapped[str] = mapped_column(String(20), default=AttendanceStatus.PRESENT)
+    method: Mapped[str] = mapped_column(String(20), default=AttendanceMethod.MANUAL)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 
 
@@ -42,3 +43,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def max_length(attribute: InstrumentedAttribute[Any]) -> int:
+    """The most characters ``Model.column`` holds: ``String(n)``'s n, or for a ``Text`` column
+    the ``info={"max_length": n}`` its model declares. The one home of every length limit:
+    forms and services read it from here."""
+    column = attribute.property.columns[0]
+    limit = column.info.get("max_length") or getattr(column.type, "length", None)
+    if not limit:
+        raise ValueError(f"{attribute} declares no length limit")
+    return int(limit)

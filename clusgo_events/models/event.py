@@ -10,13 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, new_uid, utcnow
+from .enums import EventStatus, Interest, SessionStatus, check_in, values
 
 if TYPE_CHECKING:
     from .organisation import Organisation
     from .user import User
 
-EVENT_STATUSES = ("draft", "published", "cancelled")
-SESSION_STATUSES = ("scheduled", "cancelled")
+EVENT_STATUSES = values(EventStatus)
+SESSION_STATUSES = values(SessionStatus)
+DESCRIPTION_LIMIT = 20000
 V4_COUNTRIES = "CZ,HU,SK,PL"
 
 session_trainers = Table(
@@ -36,12 +38,18 @@ class Event(db.Model):
     """An event of European format, with its training sessions."""
 
     __tablename__ = "event"
+    __table_args__ = (
+        check_in("status", EventStatus),
+        check_in("invite_interest", Interest),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": DESCRIPTION_LIMIT}
+    )
     venue: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Prague")
@@ -54,10 +62,10 @@ class Event(db.Model):
     host_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     target_countries: Mapped[str] = mapped_column(String(200), default=V4_COUNTRIES)
-    invite_interest: Mapped[str] = mapped_column(String(20), default="any")
+    invite_interest: Mapped[str] = mapped_column(String(20), default=Interest.ANY)
     allow_direct_signup: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -83,18 +91,21 @@ class TrainingSession(db.Model):
     """A training session within an event, with its own capacity."""
 
     __tablename__ = "training_session"
+    __table_args__ = (check_in("status", SessionStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": DESCRIPTION_LIMIT}
+    )
     room: Mapped[str] = mapped_column(String(120), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer, default=30)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     attendance_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_closed_by_id: Mapped[int | None] = mapped_column(

@@ -9,13 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .enums import OrganisationKind, check_in
 
 
 class Organisation(db.Model):
     """A cluster organisation (or partner association, or host)."""
 
     __tablename__ = "organisation"
-    __table_args__ = (UniqueConstraint("name", "country", name="uq_organisation_name_country"),)
+    __table_args__ = (
+        UniqueConstraint("name", "country", name="uq_organisation_name_country"),
+        check_in("kind", OrganisationKind),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -23,7 +27,7 @@ class Organisation(db.Model):
     city: Mapped[str] = mapped_column(String(120), default="")
     sector: Mapped[str] = mapped_column(String(200), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
-    kind: Mapped[str] = mapped_column(String(20), default="cluster")
+    kind: Mapped[str] = mapped_column(String(20), default=OrganisationKind.CLUSTER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

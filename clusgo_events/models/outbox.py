@@ -10,14 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .enums import OutboxStatus, check_in, values
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATUSES = values(OutboxStatus)
 
 
 class OutboxMessage(db.Model):
     """One e-mail to deliver; ``idempotency_key`` makes queuing it twice impossible."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (check_in("status", OutboxStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -33,7 +35,7 @@ class OutboxMessage(db.Model):
     calendar_ics: Mapped[str | None] = mapped_column(Text)
     # other attachments: [{"filename", "content_type", "data_b64"}]
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str] = mapped_column(Text, default="")

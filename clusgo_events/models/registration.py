@@ -10,19 +10,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .enums import RegistrationStatus, SeatStatus, check_in, values
 
 if TYPE_CHECKING:
     from .event import Event, TrainingSession
     from .user import User
 
-REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+REGISTRATION_STATUSES = values(RegistrationStatus)
+NEEDS_LIMIT = 2000  # dietary and accessibility needs
 
 
 class Registration(db.Model):
     """A representative registered for an event (confirmed, waitlisted or cancelled)."""
 
     __tablename__ = "registration"
-    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_registration_event_user"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_registration_event_user"),
+        check_in("status", RegistrationStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -33,7 +38,9 @@ class Registration(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(String(20), default="confirmed", index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=RegistrationStatus.CONFIRMED, index=True
+    )
     # order in the event's waiting list: a rising number taken under the event's lock
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
@@ -42,8 +49,10 @@ class Registration(db.Model):
     country: Mapped[str | None] = mapped_column(String(2))
     position: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
-    dietary_needs: Mapped[str] = mapped_column(Text, default="")
-    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="", info={"max_length": NEEDS_LIMIT})
+    accessibility_needs: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": NEEDS_LIMIT}
+    )
     language: Mapped[str] = mapped_column(String(5), default="en")
     privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checkin_code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -64,6 +73,7 @@ class SessionSeat(db.Model):
     __tablename__ = "session_seat"
     __table_args__ = (
         UniqueConstraint("registration_id", "session_id", name="uq_session_seat_reg_session"),
+        check_in("status", SeatStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +83,7 @@ class SessionSeat(db.Model):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("training_session.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="confirmed", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SeatStatus.CONFIRMED, index=True)
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

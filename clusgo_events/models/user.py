@@ -11,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .enums import Role, check_in, values
 
-ROLES = ("admin", "organiser", "trainer", "representative")
+ROLES = values(Role)
 
 
 def new_feed_salt() -> str:
@@ -24,6 +25,7 @@ class User(UserMixin, db.Model):
     """A person who logs in: admin, organiser, trainer or representative."""
 
     __tablename__ = "user"
+    __table_args__ = (check_in("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -42,7 +44,7 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds one of ``roles`` (admins hold every role)."""
-        return self.role in roles or self.role == "admin"
+        return self.role in roles or self.role == Role.ADMIN
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -306,7 +306,7 @@ def _staff_action(action, obj, event: Event, done: str, audit_name: str) -> Resp
             db.session.rollback()
             flash(exc.message, "danger")
         else:
-            audit.record(current_user, audit_name, obj)
+            audit.record(audit_name, obj)
             db.session.commit()
             _report(outcome, done)
     return _back(event)
@@ -393,7 +393,7 @@ def event_capacity(slug: str) -> Response:
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        audit.record(current_user, "event.capacity", event, {"capacity": form.capacity.data})
+        audit.record("event.capacity", event, {"capacity": form.capacity.data})
         db.session.commit()
         _report(outcome, "Capacity changed.")
     return _back(event)
@@ -417,7 +417,7 @@ def session_capacity(slug: str, session_id: int) -> Response:
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        audit.record(current_user, "session.capacity", training, {"capacity": form.capacity.data})
+        audit.record("session.capacity", training, {"capacity": form.capacity.data})
         db.session.commit()
         _report(outcome, "Capacity changed.")
     return _back(event)

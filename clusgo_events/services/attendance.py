@@ -269,7 +269,6 @@ def _apply(
         record.checked_in_at = None
     if session.attendance_closed_at is not None:
         audit.record(
-            by,
             "attendance.change_after_close",
             record,
             {
@@ -280,6 +279,7 @@ def _apply(
                 "to": status,
                 "method": method,
             },
+            actor=by,
         )
     db.session.flush()
 
@@ -443,7 +443,10 @@ def add_walk_in(
     db.session.flush()
     if session.attendance_closed_at is not None:
         audit.record(
-            by, "attendance.walk_in_after_close", record, {"session_id": session.id, "name": name}
+            "attendance.walk_in_after_close",
+            record,
+            {"session_id": session.id, "name": name},
+            actor=by,
         )
     return record
 
@@ -459,7 +462,7 @@ def close(session: TrainingSession, by: User) -> None:
         raise ServiceError("Attendance of this session is already closed.")
     session.attendance_closed_at = utcnow()
     session.attendance_closed_by_id = by.id
-    audit.record(by, "attendance.close", session, {"session_id": session.id})
+    audit.record("attendance.close", session, {"session_id": session.id}, actor=by)
     db.session.flush()
 
 
@@ -471,5 +474,5 @@ def reopen(session: TrainingSession, by: User) -> None:
         raise ServiceError("Attendance of this session is open.")
     session.attendance_closed_at = None
     session.attendance_closed_by_id = None
-    audit.record(by, "attendance.reopen", session, {"session_id": session.id})
+    audit.record("attendance.reopen", session, {"session_id": session.id}, actor=by)
     db.session.flush()

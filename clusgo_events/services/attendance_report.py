@@ -339,6 +339,6 @@ def send_certificates(event: Event, by: User | None) -> int:
             attachments=[attachment("certificate.pdf", "application/pdf", data)],
         )
     if pending:
-        audit.record(by, "attendance.certificates", event, {"queued": len(pending)})
+        audit.record("attendance.certificates", event, {"queued": len(pending)}, actor=by)
     db.session.flush()
     return len(pending)

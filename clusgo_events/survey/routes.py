@@ -114,7 +114,7 @@ def confirm() -> str | Response:
         db.session.rollback()
         flash(exc.message, "warning")
         return redirect(url_for("survey.upload"))
-    audit.record(current_user, "survey.import", result, {**result.summary(), "file": filename})
+    audit.record("survey.import", result, {**result.summary(), "file": filename})
     db.session.commit()
     survey_service.discard_upload(folder, form.upload_id.data)
     return render_template("survey/result.html", result=result, filename=filename)

@@ -1,0 +1,59 @@
+"""What every view does around its one service call: commit, flash, or roll back and say why.
+
+    result = perform(lambda: service.cancel_registration(registration), done=_("Cancelled."))
+    if result.ok:
+        return redirect(...)
+
+A ``ServiceError`` rolls the transaction back and shows its message beside the form's fields
+(with ``form=``) or as a flash; success commits, then flashes ``done`` (a string, or a function
+of the service's result). So no view decides on its own whether to commit or roll back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from .extensions import db
+from .forms import apply_service_errors
+from .services import ServiceError
+
+T = TypeVar("T")
+
+
+@dataclass
+class Result(Generic[T]):
+    """The outcome of :func:`perform`: ``ok``, the service's ``value`` or the ``error``."""
+
+    ok: bool
+    value: T | None = None
+    error: ServiceError | None = None
+
+
+def perform(
+    call: Callable[[], T],
+    *,
+    done: str | Callable[[T], str | None] | None = None,
+    category: str = "success",
+    form: FlaskForm | None = None,
+    field_names: dict[str, str] | None = None,
+) -> Result[T]:
+    """Run ``call``; commit and flash ``done`` on success, else roll back and show the error."""
+    try:
+        value = call()
+    except ServiceError as exc:
+        db.session.rollback()
+        if form is not None:
+            apply_service_errors(form, exc, field_names)
+        else:
+            flash(exc.message, "danger")
+        return Result(False, error=exc)
+    db.session.commit()
+    message: Any = done(value) if callable(done) else done
+    if message:
+        flash(message, category)
+    return Result(True, value=value)
