@@ -7,17 +7,25 @@ One catalogue per language, ``translations/<lang>/LC_MESSAGES/messages.po``, fro
     python scripts/i18n.py update    # extract, then merge new msgids into every .po
     python scripts/i18n.py compile   # every .po -> .mo
     python scripts/i18n.py check     # exit 1 when a msgid is missing, untranslated or fuzzy
+    python scripts/i18n.py todo      # the msgids still untranslated, as JSON to fill in
+    python scripts/i18n.py fill F    # put the translations of F (JSON, as todo writes) in place
+
+``fill`` takes ``{"msgid": {"cs": "...", "hu": "...", "sk": "...", "pl": "..."}}``; a plural
+message's key is its singular msgid and each language gets a list of its forms (cs, sk, pl
+three, hu two).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -89,6 +97,58 @@ def problems() -> list[str]:
     return found
 
 
+def todo() -> dict[str, dict[str, Any]]:
+    """Every msgid some catalogue lacks a translation of, with what each catalogue has."""
+    result: dict[str, dict[str, Any]] = {}
+    for language in LANGUAGES:
+        with _po_path(language).open("rb") as f:
+            catalogue = read_po(f, locale=language)
+        for message in catalogue:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            strings = message.string if isinstance(message.string, tuple | list) else None
+            missing = message.fuzzy or (
+                not all(strings) if strings is not None else not message.string
+            )
+            if missing:
+                entry = result.setdefault(key, {})
+                if not isinstance(message.id, str):
+                    entry["_plural"] = message.id[1]
+    for entry in result.values():
+        for language in LANGUAGES:
+            entry.setdefault(language, "")
+    return result
+
+
+def fill(path: Path) -> int:
+    """Write the translations in ``path`` into the catalogues; how many were written."""
+    wanted = json.loads(path.read_text(encoding="utf-8"))
+    written = 0
+    for language in LANGUAGES:
+        po = _po_path(language)
+        with po.open("rb") as f:
+            catalogue = read_po(f, locale=language)
+        for message in catalogue:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            value = wanted.get(key, {}).get(language)
+            if not value:
+                continue
+            message.string = tuple(value) if isinstance(value, list) else value
+            message.flags.discard("fuzzy")
+            written += 1
+        with po.open("wb") as f:
+            write_po(f, catalogue, width=0, no_location=True, sort_output=True)
+    compile_all()
+    return written
+
+
+def _po_path(language: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "extract":
@@ -97,6 +157,10 @@ def main(argv: list[str]) -> int:
         update()
     elif command == "compile":
         compile_all()
+    elif command == "todo":
+        print(json.dumps(todo(), ensure_ascii=False, indent=1))
+    elif command == "fill" and len(argv) > 2:
+        print(f"{fill(Path(argv[2]))} translations written")
     elif command == "check":
         found = problems()
         for line in found:

@@ -47,3 +47,19 @@ def test_perform_commits_on_success_and_rolls_back_on_a_refusal(app) -> None:
     slugs = set(db.session.scalars(db.select(factories.Event.slug)))
     assert slugs == {"kept"}
     assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 0
+
+
+def test_a_proof_serves_its_own_purpose_only(app, clock) -> None:
+    import pytest
+
+    from clusgo_events.services.proofs import ProofError, make_proof, read_proof
+
+    token = make_proof("password-reset", "jana@example.cz", v="abc")
+    assert read_proof("password-reset", token) == {"email": "jana@example.cz", "v": "abc"}
+    with pytest.raises(ProofError) as wrong:
+        read_proof("signup", token)
+    assert wrong.value.reason == "invalid"
+    clock.advance(hours=1, seconds=1)
+    with pytest.raises(ProofError) as late:
+        read_proof("password-reset", token)
+    assert late.value.reason == "expired"
