@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,17 +70,32 @@ def _has_sqlite_sequence(conn) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-@pytest.fixture()
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The application bound to the test database, emptied after each test."""
+@contextmanager
+def _bound_app(database_url: str, instance_tmp: Path) -> Iterator[Flask]:
+    """The application on the test database, in its app context; every table emptied after."""
     app = create_app(
-        {**_config(), "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_TMP": str(tmp_path)}
+        {**_config(), "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_TMP": str(instance_tmp)}
     )
     with app.app_context():
         yield app
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+
+
+@pytest.fixture()
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application bound to the test database, emptied after each test."""
+    with _bound_app(database_url, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application for a module that builds its world once (the crawl, the security walk):
+    emptied after the module, not after each test. Do not mix with ``app`` in one module."""
+    with _bound_app(database_url, tmp_path_factory.mktemp("instance")) as app:
+        yield app
 
 
 @pytest.fixture()
@@ -142,7 +158,6 @@ class QueryCounter:
 @pytest.fixture()
 def count_queries(app: Flask):  # type: ignore[no-untyped-def]
     """Use as ``with count_queries() as counter: ...``; ``counter.count`` is the total."""
-    from contextlib import contextmanager
 
     @contextmanager
     def _counting() -> Iterator[QueryCounter]:
