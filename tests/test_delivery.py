@@ -341,6 +341,7 @@ def _deliver_process(app: Flask, port: int, *args: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_killed_mid_batch_then_resumed(app: Flask) -> None:
     server = SMTPServer(Behaviour(delay=0.05)).start()
     try:
@@ -370,6 +371,7 @@ def test_killed_mid_batch_then_resumed(app: Flask) -> None:
     assert statuses() == Counter(sent=40)
 
 
+@pytest.mark.slow
 def test_two_processes_never_send_the_same_message(app: Flask) -> None:
     server = SMTPServer(Behaviour(delay=0.005)).start()
     try:

@@ -498,6 +498,7 @@ def test_organiser_page_is_staff_only(app: Flask, client, auth, users) -> None: 
     assert client.get("/events/nope/invitations").status_code == 404
 
 
+@pytest.mark.slow
 def test_concurrent_sends_invite_nobody_twice(app: Flask) -> None:
     """Two `invitations send` processes at once: every respondent invited exactly once."""
     import os
