@@ -47,7 +47,7 @@ def _config() -> dict:
     return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
 
 
-def _empty_all_tables() -> None:
+def empty_all_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -79,7 +79,7 @@ def _bound_app(database_url: str, instance_tmp: Path) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         db.engine.dispose()
 
 
@@ -96,6 +96,37 @@ def module_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     emptied after the module, not after each test. Do not mix with ``app`` in one module."""
     with _bound_app(database_url, tmp_path_factory.mktemp("instance")) as app:
         yield app
+
+
+class TableSnapshot:
+    """Every row of every table, taken once and put back before each test of a module that
+    builds its world once (``module_app``): the world is made once, each test starts from it."""
+
+    def __init__(self) -> None:
+        db.session.commit()
+        with db.engine.connect() as conn:
+            self.rows = {
+                table: [dict(row._mapping) for row in conn.execute(table.select())]
+                for table in db.metadata.sorted_tables
+            }
+
+    def restore(self) -> None:
+        """Empty every table and insert the rows taken, with the same ids; the session's
+        objects are expired so they read them again."""
+        db.session.rollback()
+        empty_all_tables()
+        with db.engine.begin() as conn:
+            for table, rows in self.rows.items():
+                if rows:
+                    conn.execute(table.insert(), rows)
+            if conn.dialect.name == "postgresql":
+                for table, rows in self.rows.items():
+                    if rows and "id" in table.c and table.c.id.autoincrement:
+                        conn.execute(
+                            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                            {"t": f'"{table.name}"', "n": max(row["id"] for row in rows)},
+                        )
+        db.session.expire_all()
 
 
 @pytest.fixture()

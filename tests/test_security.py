@@ -8,7 +8,8 @@ when it takes a new URL parameter, a value for it in ``World.url_values``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -38,7 +39,7 @@ from clusgo_events.services.events import EventData, SessionData, add_session, c
 from clusgo_events.services.events import publish_event as publish
 from clusgo_events.services.registration import Attendee, register
 from clusgo_events.services.tokens import new_token
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, TableSnapshot, empty_all_tables, make_user
 
 ROLES = ("admin", "organiser", "trainer", "representative")
 ANONYMOUS = "anonymous"
@@ -271,6 +272,35 @@ def _register_invited(event: Event, session: TrainingSession, user: User) -> Reg
     return register(event, attendee, [session.id], user=user, invitation=invitation)
 
 
+@pytest.fixture(scope="module")
+def walk(module_app: Flask) -> tuple[World, TableSnapshot]:
+    """The world, built once for the module, and its rows as built."""
+    db.session.rollback()
+    empty_all_tables()
+    world = build_world()
+    return world, TableSnapshot()
+
+
+@pytest.fixture()
+def app(module_app: Flask) -> Iterator[Flask]:
+    """Every test of this module shares one application (the world is built once): a test
+    that asks for ``app`` gets it with every table empty and its configuration put back after."""
+    config = dict(module_app.config)
+    db.session.rollback()
+    empty_all_tables()
+    yield module_app
+    module_app.config.clear()
+    module_app.config.update(config)
+
+
+@pytest.fixture()
+def world(app: Flask, walk: tuple[World, TableSnapshot]) -> World:
+    """The walk's world as built, whatever the tests before changed."""
+    built, rows = walk
+    rows.restore()
+    return built
+
+
 def rules(app: Flask) -> list[Rule]:
     return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
 
@@ -354,8 +384,7 @@ def _endpoint_params() -> list[str]:
 
 
 @pytest.mark.parametrize("endpoint", _endpoint_params())
-def test_route_access_for_every_role(app: Flask, endpoint: str) -> None:
-    world = build_world()
+def test_route_access_for_every_role(app: Flask, world: World, endpoint: str) -> None:
     access = ACCESS[endpoint]
     found = [rule for rule in rules(app) if rule.endpoint == endpoint]
     assert found, f"{endpoint} is in ACCESS but not registered"
@@ -415,9 +444,8 @@ def _snapshot(world: World) -> tuple:
     "endpoint",
     sorted(e for e in ACCESS if e not in ENDPOINT_URL_VALUES and ACCESS[e] is not TOKEN),
 )
-def test_missing_object_is_404_not_500(app: Flask, endpoint: str) -> None:
+def test_missing_object_is_404_not_500(app: Flask, world: World, endpoint: str) -> None:
     """An allowed caller asking for an object that does not exist gets 404."""
-    world = build_world()
     access = ACCESS[endpoint]
     who = next(w for w in ("admin", ANONYMOUS, *ROLES) if w in access.allowed)
     for rule in (r for r in rules(app) if r.endpoint == endpoint and r.arguments):
@@ -427,10 +455,9 @@ def test_missing_object_is_404_not_500(app: Flask, endpoint: str) -> None:
             assert request(client, method, url).status_code == 404, f"{method} {url}"
 
 
-def test_nobody_acts_on_another_persons_registration(app: Flask) -> None:
+def test_nobody_acts_on_another_persons_registration(app: Flask, world: World) -> None:
     """The "my registration" routes answer 404 for a registration (or seat) that is not the
     caller's, whatever the role, and change nothing; staff use the organiser routes."""
-    world = build_world()
     own, other = world.registration, world.other_registration
     other_seat, own_seat = other.seats[0].id, own.seats[0].id
     urls = [
@@ -463,10 +490,9 @@ def test_nobody_acts_on_another_persons_registration(app: Flask) -> None:
     assert other.seats[0].status == "confirmed"
 
 
-def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
+def test_invitation_token_opens_only_its_own_invitation(app: Flask, world: World) -> None:
     """A valid token shows its invitation to anyone; the token of one event does not
     register for another, and a token never shows another invitee's data."""
-    world = build_world()
     token = world.invitation_token
     for who in (ANONYMOUS, *ROLES):
         client = client_for(app, who, world)
@@ -494,11 +520,10 @@ INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])
-def test_ids_beyond_the_database_integer_are_404(app: Flask, number: int) -> None:
+def test_ids_beyond_the_database_integer_are_404(app: Flask, world: World, number: int) -> None:
     """PostgreSQL refuses a number larger than an INTEGER column with an error: such an id in
     a URL must be a plain 404 (the ``int`` converter is bounded), never a 500."""
-    world = build_world()
-    world.url_values.update(dict.fromkeys(INT_PARAMETERS, number))
+    world = replace(world, url_values={**world.url_values, **dict.fromkeys(INT_PARAMETERS, number)})
     checked = []
     for rule in rules(app):
         if not set(rule.arguments) & set(INT_PARAMETERS):
@@ -514,10 +539,9 @@ def test_ids_beyond_the_database_integer_are_404(app: Flask, number: int) -> Non
     assert {"registration.cancel_seat", "attendance.mark", "events.edit_session"} <= set(checked)
 
 
-def test_nul_characters_in_forms_and_queries_are_dropped(app: Flask) -> None:
+def test_nul_characters_in_forms_and_queries_are_dropped(app: Flask, world: World) -> None:
     """PostgreSQL text holds no NUL (its driver raises: a 500): the app's request drops them
     from every form and query value, so what a user typed is stored without them."""
-    world = build_world()
     staff = client_for(app, "trainer", world)
     response = request(
         staff,
@@ -544,8 +568,7 @@ def test_nul_characters_in_forms_and_queries_are_dropped(app: Flask) -> None:
     assert request(organiser, "GET", "/survey/respondents?q=%00").status_code == 200
 
 
-def test_draft_event_hidden_from_non_staff(app: Flask) -> None:
-    world = build_world()
+def test_draft_event_hidden_from_non_staff(app: Flask, world: World) -> None:
     url = f"/events/{world.draft.slug}"
     for who in (ANONYMOUS, "representative", "trainer"):
         client = client_for(app, who, world)
@@ -595,9 +618,8 @@ def _state_changing_routes(app: Flask) -> list[tuple[Rule, str]]:
     return sorted(found, key=lambda item: item[0].endpoint == "auth.logout")
 
 
-def test_every_form_refuses_a_post_without_csrf_token(app: Flask) -> None:
+def test_every_form_refuses_a_post_without_csrf_token(app: Flask, world: World) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    world = build_world()
     client = _csrf_client(app, world)
     checked = []
     for rule, method in _state_changing_routes(app):
@@ -610,9 +632,8 @@ def test_every_form_refuses_a_post_without_csrf_token(app: Flask) -> None:
     assert {"auth.login", "events.publish", "admin.users"} <= set(checked)
 
 
-def test_every_form_accepts_a_post_with_csrf_token(app: Flask) -> None:
+def test_every_form_accepts_a_post_with_csrf_token(app: Flask, world: World) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    world = build_world()
     client = _csrf_client(app, world)
     token = _token_from(request(client, "GET", "/auth/profile"))
     for rule, method in _state_changing_routes(app):
@@ -657,9 +678,8 @@ INLINE_HANDLER = re.compile(rb"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(rb"\sstyle\s*=", re.IGNORECASE)
 
 
-def test_pages_have_no_inline_scripts_or_styles(app: Flask) -> None:
+def test_pages_have_no_inline_scripts_or_styles(app: Flask, world: World) -> None:
     """CSP blocks them, so a page that used them would break in the browser."""
-    world = build_world()
     pages = [
         (ANONYMOUS, "/auth/login"),
         (ANONYMOUS, "/events/"),
