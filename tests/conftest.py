@@ -25,6 +25,10 @@ from config import TestingConfig
 
 PASSWORD = "correct-horse-42"
 
+#: the status of Flask's ``redirect()`` (302 now, 303 from Flask 3.2): compare a redirect's
+#: status with it exactly, and check its ``Location``
+REDIRECT = Flask(__name__).redirect("/").status_code
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -17,7 +17,7 @@ from clusgo_events.extensions import db
 from clusgo_events.models import AttendanceRecord, AuditEntry, OutboxMessage
 from clusgo_events.services import attendance as att
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
-from tests.conftest import make_user
+from tests.conftest import REDIRECT, make_user
 
 JSON = {"Accept": "application/json"}
 
@@ -47,7 +47,9 @@ def test_my_sessions_only_own(client, auth, users, world) -> None:
 
 def test_strangers_kept_out(client, auth, users, world) -> None:
     _, session, regs = world
-    assert client.get(f"/attendance/sessions/{session.id}").status_code in (302, 401)
+    response = client.get(f"/attendance/sessions/{session.id}")
+    assert response.status_code == REDIRECT
+    assert response.headers["Location"].startswith("/auth/login?next=")
     auth.login_as(users["representative"])
     assert client.get(f"/attendance/sessions/{session.id}").status_code == 403
     auth.logout()
