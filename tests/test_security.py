@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -26,9 +26,10 @@ from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
     Event,
+    EventStatus,
     Invitation,
+    InvitationStatus,
     Registration,
-    Respondent,
     SessionSeat,
     TrainingSession,
     User,
@@ -39,10 +40,7 @@ from clusgo_events.security import (
     SECURITY_HEADERS,
     secure_cookies_default,
 )
-from clusgo_events.services.events import EventData, SessionData, add_session, create_event
-from clusgo_events.services.events import publish_event as publish
-from clusgo_events.services.registration import Attendee, register
-from clusgo_events.services.tokens import new_token
+from tests import factories
 from tests.conftest import PASSWORD, REDIRECT, TableSnapshot, empty_all_tables, make_user
 
 ROLES = ("admin", "organiser", "trainer", "representative")
@@ -205,39 +203,25 @@ class World:
 
 
 def build_world() -> World:
-    """One published event with a session (``trainer`` teaches it) and one draft event.
+    """One published event with a session (``trainer`` teaches it) and one draft event, a
+    month from now (``tests/factories.py``).
 
     The event is by invitation only; ``representative`` and another representative are
     registered through their invitations, each with a seat in the session, and a third
     invitation is still open.
     """
     users = {role: make_user(role) for role in ROLES}
-    event = create_event(
-        EventData(
-            title="Secret-free published event",
-            slug="walk-event",
-            starts_local=datetime(2030, 2, 15, 9, 0),
-            ends_local=datetime(2030, 2, 16, 17, 0),
-            capacity=10,
-        )
+    event = factories.event(
+        "walk-event", title="Secret-free published event", capacity=10, allow_direct_signup=False
     )
-    session = add_session(
-        event,
-        SessionData(
-            title="Strategy training",
-            starts_local=datetime(2030, 2, 15, 10, 0),
-            ends_local=datetime(2030, 2, 15, 12, 0),
-            trainer_ids=[users["trainer"].id],
-        ),
-    )
-    publish(event)
-    draft = create_event(
-        EventData(
-            title="Draft nobody outside staff sees",
-            slug="walk-draft",
-            starts_local=datetime(2030, 3, 1, 9, 0),
-            ends_local=datetime(2030, 3, 1, 17, 0),
-        )
+    session = factories.session(event, title="Strategy training", trainers=[users["trainer"]])
+    draft = factories.event(
+        "walk-draft",
+        title="Draft nobody outside staff sees",
+        status=EventStatus.DRAFT,
+        starts_in_days=45,
+        days=1,
+        allow_direct_signup=False,
     )
     other = make_user("representative", "other-rep@example.org", "Other Representative")
     registration = _register_invited(event, session, users["representative"])
@@ -277,43 +261,33 @@ def build_world() -> World:
 
 def _invite(event: Event, email: str) -> tuple[str, Invitation]:
     """A sent invitation of a new respondent to ``event``, and its raw token."""
-    respondent = Respondent(
-        email=email,
-        contact_name=email.split("@")[0].title(),
-        country="CZ",
-        interested_in_event=True,
-        interested_in_training=True,
-        consent=True,
-        raw_answers={},
+    respondent = factories.respondent(
+        email, contact_name=email.split("@")[0].title(), interested_in_training=True
     )
-    db.session.add(respondent)
-    db.session.flush()
-    raw, token_hash = new_token()
-    invitation = Invitation(
-        event_id=event.id,
-        respondent_id=respondent.id,
-        token_hash=token_hash,
+    invitation, raw = factories.invitation(
+        event,
+        respondent,
+        InvitationStatus.SENT,
         language="en",
-        status="sent",
-        sent_at=utcnow(),
         expires_at=utcnow() + timedelta(days=30),
     )
-    db.session.add(invitation)
-    db.session.flush()
     return raw, invitation
 
 
 def _register_invited(event: Event, session: TrainingSession, user: User) -> Registration:
     """``user`` registered (confirmed) through an invitation, with a seat in ``session``."""
     _, invitation = _invite(event, user.email)
-    attendee = Attendee(
+    return factories.registration(
+        event,
+        account=user,
+        sessions=[session],
         name=user.name,
-        email=user.email,
         organisation_name="Moravian Cluster",
         country="CZ",
-        privacy_consent=True,
+        language="en",
+        invitation_id=invitation.id,
+        respondent_id=invitation.respondent_id,
     )
-    return register(event, attendee, [session.id], user=user, invitation=invitation)
 
 
 @pytest.fixture(scope="module")
@@ -543,15 +517,13 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask, world: World
         assert page.status_code == 200, who
         assert world.event.title.encode() in page.data
         assert b"other-rep@example.org" not in page.data
-    other_event = create_event(
-        EventData(
-            title="Another invitation-only event",
-            slug="walk-other",
-            starts_local=datetime(2030, 4, 1, 9, 0),
-            ends_local=datetime(2030, 4, 1, 17, 0),
-        )
+    other_event = factories.event(
+        "walk-other",
+        title="Another invitation-only event",
+        starts_in_days=60,
+        days=1,
+        allow_direct_signup=False,
     )
-    publish(other_event)
     db.session.commit()
     client = client_for(app, ANONYMOUS, world)
     response = request(client, "GET", f"/events/{other_event.slug}/register?invitation={token}")
