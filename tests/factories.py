@@ -171,14 +171,16 @@ def session(
     *,
     day: int = 0,
     hour: int = 10,
-    hours: int = 2,
+    hours: float = 2,
     capacity: int = 30,
     trainers: list[User] | tuple[User, ...] = (),
+    starts_at: datetime | None = None,
     **values: Any,
 ) -> TrainingSession:
-    """A training session on the event's ``day`` (0 = its first), ``hour`` local time."""
+    """A training session on the event's ``day`` (0 = its first), ``hour`` local time (or at
+    ``starts_at``), ``hours`` long."""
     first = of.starts_at.astimezone(local_zone(of.timezone)).date()
-    starts = at_local(first + timedelta(days=day), hour, zone=of.timezone)
+    starts = starts_at or at_local(first + timedelta(days=day), hour, zone=of.timezone)
     item = TrainingSession(
         event=of,
         title=values.pop("title", f"Strategie internacionalizace {_n()}"),
