@@ -254,15 +254,24 @@ def registration(
     if status == RegistrationStatus.CONFIRMED:
         of.confirmed_count += 1
     for training in sessions:
-        seat = SessionSeat(
-            registration=item,
-            session=training,
-            status=seat_status,
-            waitlist_position=_n() if seat_status == SeatStatus.WAITLISTED else None,
-        )
-        db.session.add(seat)
-        if seat_status == SeatStatus.CONFIRMED:
-            training.confirmed_count += 1
+        seat(item, training, seat_status)
+    db.session.flush()
+    return item
+
+
+def seat(
+    of: Registration, training: TrainingSession, status: str = SeatStatus.CONFIRMED
+) -> SessionSeat:
+    """A seat of ``of`` in ``training``, counted in the session's places when confirmed."""
+    item = SessionSeat(
+        registration=of,
+        session=training,
+        status=status,
+        waitlist_position=_n() if status == SeatStatus.WAITLISTED else None,
+    )
+    db.session.add(item)
+    if status == SeatStatus.CONFIRMED:
+        training.confirmed_count += 1
     db.session.flush()
     return item
 
