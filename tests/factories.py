@@ -111,7 +111,7 @@ def organisation(
 def respondent(email: str | None = None, country: str = "CZ", **values: Any) -> Respondent:
     """A survey respondent who consented and is interested in the event."""
     n = _n()
-    person = next(p for p in PEOPLE if p[2] == country) if country in "CZHUSKPL" else PEOPLE[0]
+    person = next((p for p in PEOPLE if p[2] == country), PEOPLE[0])
     answer = Respondent(
         email=(email or f"respondent{n}@example.org").lower(),
         contact_name=values.pop("contact_name", person[0]),
