@@ -77,6 +77,11 @@ def at_local(day: date, hour: int, minute: int = 0, zone: str = ZONE) -> datetim
     return local_to_utc(datetime.combine(day, time(hour, minute)), zone)
 
 
+def local_input(moment: datetime, zone: str = ZONE) -> str:
+    """``moment`` as a ``datetime-local`` form field carries it: wall-clock time in ``zone``."""
+    return moment.astimezone(local_zone(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
 def user(role: str = Role.REPRESENTATIVE, email: str | None = None, **values: Any) -> User:
     """An account with the test password (``PASSWORD``)."""
     n = _n()

@@ -23,6 +23,7 @@ from clusgo_events.signals import (
     seat_confirmed,
 )
 from tests.conftest import PASSWORD, make_user
+from tests.factories import local_input
 from tests.registration_helpers import attendee, make_event, make_respondent
 
 
@@ -727,8 +728,8 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
         "title": event.title,
         "slug": event.slug,
         "timezone": "Europe/Prague",
-        "starts_local": "2030-02-15T09:00",
-        "ends_local": "2030-02-16T17:00",
+        "starts_local": local_input(event.starts_at),
+        "ends_local": local_input(event.ends_at),
         "host_organisation_id": "0",
         "target_countries": ["CZ", "HU", "SK", "PL"],
         "capacity": "0",
@@ -744,8 +745,8 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
     assert [s.status for s in b.seats] == ["waitlisted"]
     session_form = {
         "title": training.title,
-        "starts_local": "2030-02-15T10:00",
-        "ends_local": "2030-02-15T11:00",
+        "starts_local": local_input(training.starts_at),
+        "ends_local": local_input(training.ends_at),
         "capacity": "2",
     }
     response = client.post(f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form)
