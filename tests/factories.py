@@ -77,6 +77,19 @@ def at_local(day: date, hour: int, minute: int = 0, zone: str = ZONE) -> datetim
     return local_to_utc(datetime.combine(day, time(hour, minute)), zone)
 
 
+def day_with_offset(hours: int, zone: str = ZONE, after_days: int = 7) -> date:
+    """The first day at least ``after_days`` from now on which ``zone`` is ``hours`` ahead of
+    UTC all day long: in Prague 1 is a winter day (CET), 2 a summer day (CEST)."""
+    tz = local_zone(zone)
+    day = local_day(after_days, zone)
+    for _ in range(400):
+        offsets = {datetime.combine(day, time(h), tz).utcoffset() for h in (0, 12, 23)}
+        if offsets == {timedelta(hours=hours)}:
+            return day
+        day += timedelta(days=1)
+    raise AssertionError(f"{zone} is never {hours} hours ahead of UTC")
+
+
 def local_input(moment: datetime, zone: str = ZONE) -> str:
     """``moment`` as a ``datetime-local`` form field carries it: wall-clock time in ``zone``."""
     return moment.astimezone(local_zone(zone)).strftime("%Y-%m-%dT%H:%M")
