@@ -278,14 +278,20 @@ def registration(
 
 
 def seat(
-    of: Registration, training: TrainingSession, status: str = SeatStatus.CONFIRMED
+    of: Registration,
+    training: TrainingSession,
+    status: str = SeatStatus.CONFIRMED,
+    **values: Any,
 ) -> SessionSeat:
     """A seat of ``of`` in ``training``, counted in the session's places when confirmed."""
     item = SessionSeat(
         registration=of,
         session=training,
         status=status,
-        waitlist_position=_n() if status == SeatStatus.WAITLISTED else None,
+        waitlist_position=values.pop(
+            "waitlist_position", _n() if status == SeatStatus.WAITLISTED else None
+        ),
+        **values,
     )
     db.session.add(item)
     if status == SeatStatus.CONFIRMED:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from clusgo_events.extensions import db
 from clusgo_events.models import AttendanceRecord, AuditEntry, OutboxMessage
 from clusgo_events.services import attendance as att
+from tests import factories
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
 from tests.conftest import REDIRECT, make_user
 
@@ -210,9 +211,7 @@ def _summary_world(event, trainer, sessions: int, people: int):  # type: ignore[
         reg = make_registration(
             event, f"P{i}", f"Org {i % 3}", ["CZ", "HU", "SK", "PL"][i % 4], sessions=created
         )
-        db.session.add(
-            AttendanceRecord(session=created[0], registration=reg, status="present", name="")
-        )
+        factories.attendance(created[0], reg, "present")
     db.session.commit()
 
 
@@ -257,9 +256,8 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
             # regs[1]: late at the only one -> certificate; regs[2]: absent -> none
         ]
     )
-    from clusgo_events.models import SessionSeat
 
-    db.session.add(SessionSeat(registration=regs[0], session=second, status="confirmed"))
+    factories.seat(regs[0], second)
     regs[1].language = "cs"
     db.session.commit()
     trainer = users["trainer"]
@@ -268,7 +266,7 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     att.mark(session, registration=regs[1], status="late", by=trainer)
     att.mark(session, registration=regs[2], status="absent", by=trainer)
     att.mark(session, registration=regs[3], status="present", by=trainer)
-    db.session.add(SessionSeat(registration=regs[3], session=second, status="confirmed"))
+    factories.seat(regs[3], second)
     db.session.commit()
     auth.login_as(users["organiser"])
     response = client.post(f"/attendance/events/{event.slug}/certificates")
@@ -308,7 +306,7 @@ def test_roster_and_my_sessions_constant_queries(client, auth, users, count_quer
     for i in range(25):
         reg = make_registration(big_event, f"Účastník {i}", f"Org {i}", sessions=[big])
         if i % 2:
-            db.session.add(AttendanceRecord(session=big, registration=reg, status="late", name=""))
+            factories.attendance(big, reg, "late")
     for i in range(5):
         make_session(big_event, trainers=[trainer], title=f"More {i}")
     db.session.commit()

@@ -37,7 +37,6 @@ from clusgo_events.models import (
     RegistrationStatus,
     Role,
     SeatStatus,
-    SessionSeat,
     SessionStatus,
 )
 from clusgo_events.models.base import utcnow
@@ -90,8 +89,8 @@ def build_world() -> CrawlWorld:
 
     # the representative: confirmed at the main event with a seat of every status
     mine = make.registration(main, 0, account=rep, sessions=[open_session])
-    _seat(mine, closed_session, SeatStatus.WAITLISTED)
-    _seat(mine, cancelled_session, SeatStatus.CANCELLED)
+    make.seat(mine, closed_session, SeatStatus.WAITLISTED)
+    make.seat(mine, cancelled_session, SeatStatus.CANCELLED)
     others = [
         make.registration(main, 1, sessions=[open_session, closed_session]),
         make.registration(main, 2, sessions=[closed_session]),
@@ -190,21 +189,6 @@ def build_world() -> CrawlWorld:
             Role.REPRESENTATIVE: [_path(url) for url in feed_urls(rep).values()],
         },
     )
-
-
-def _seat(registration, training, status: str) -> None:  # type: ignore[no-untyped-def]
-    """One more seat of ``registration`` (the factory gives all its seats one status)."""
-    db.session.add(
-        SessionSeat(
-            registration=registration,
-            session=training,
-            status=status,
-            waitlist_position=99 if status == SeatStatus.WAITLISTED else None,
-        )
-    )
-    if status == SeatStatus.CONFIRMED:
-        training.confirmed_count += 1
-    db.session.flush()
 
 
 # --- the crawler -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from clusgo_events.models import OutboxMessage
 from clusgo_events.models.base import utcnow
 from clusgo_events.services import delivery
 from clusgo_events.services.outbox import attachment, enqueue
+from tests import factories
 from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
 
 
@@ -258,10 +259,7 @@ def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
 
 
 def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
-    from clusgo_events.models import Respondent
-
-    db.session.add(Respondent(email="a@example.org", consent=True, raw_answers={}))
-    db.session.flush()  # the change that causes the mail
+    factories.respondent("a@example.org")  # the change that causes the mail
     enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
     db.session.rollback()
     assert delivery.deliver().total == 0

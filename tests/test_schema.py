@@ -52,9 +52,7 @@ def test_check_constraints_match_models(app: Flask) -> None:
 
 
 def test_check_constraint_refuses_an_unknown_status(app: Flask) -> None:
-    host = Organisation(name="Host", country="CZ")
-    db.session.add(host)
-    db.session.flush()
+    host = factories.organisation("Host")
     with pytest.raises(IntegrityError):
         db.session.execute(
             text("UPDATE organisation SET kind = 'pirate' WHERE id = :id"), {"id": host.id}

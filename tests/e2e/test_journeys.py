@@ -300,17 +300,14 @@ def test_representative_registers_and_gives_up_a_seat(
     strategy, financing = event.sessions
     # the strategy training already has one of its two places taken
     _register_other(event, strategy, "marek@morava-klastr.example", "Marek Dvořák", "CZ")
-    respondent = Respondent(
-        email="katarzyna.wojcik@klaster-mazowsze.example",
+    respondent = factories.respondent(
+        "katarzyna.wojcik@klaster-mazowsze.example",
         contact_name="Katarzyna Wójcik-Żurawska",
         organisation_name="Mazowiecki Klaster ICT",
         country="PL",
         language="pl",
-        consent=True,
-        interested_in_event=True,
         interested_in_training=True,
     )
-    db.session.add(respondent)
     invitation_service.send_invitations(event)
     db.session.commit()
     _deliver(live_server)
