@@ -1,9 +1,10 @@
 """Count the fixed dates written into the tests (issue 11: tests that do not rot).
 
 A fixed date compared with the real clock fails the day the real clock passes it. This lists
-every literal that names a year in ``tests/`` (``datetime(2030, ...)``, ``date(...)``, ``"2030-02-15T09:00"``,
-``"15 Feb 2030"``, ``20300215T080000Z``, ``local(2030, ...)``) by file, so a reader can see
-which remain and judge them (survey answers dated 2017 are data being parsed, not "now").
+every literal that names a year in ``tests/`` (``datetime(2030, ...)``, ``date(...)``,
+``"2030-02-15T09:00"``, ``"15 Feb 2030"``, ``20300215T080000Z``, ``local(2030, ...)``) by file,
+so a reader can see which remain and judge them (survey answers dated 2017 are data being
+parsed, not "now").
 
     python scripts/date_literals.py [--base REV] [--json]
 
@@ -48,7 +49,10 @@ def working_tree() -> dict[str, str]:
 def revision(rev: str) -> dict[str, str]:
     names = subprocess.run(  # nosec B603 B607: git with a fixed argv
         ["git", "ls-tree", "-r", "--name-only", rev, "tests"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return {
         name: subprocess.run(  # nosec B603 B607

@@ -30,6 +30,24 @@ PASSWORD = "correct-horse-42"
 REDIRECT = Flask(__name__).redirect("/").status_code
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--now",
+        metavar="WHEN",
+        help="run as if the real clock said WHEN (ISO 8601, e.g. 2035-07-01T12:00Z): the dates "
+        "in the tests are relative, so the suite must pass on any day; use with -m 'not slow' "
+        "(a subprocess keeps the machine's clock)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = config.getoption("--now")
+    if when:
+        traveller = time_machine.travel(datetime.fromisoformat(when), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database shared by the session; each test empties it afterwards."""
