@@ -30,8 +30,8 @@ def create_app(config: Any = None) -> Flask:
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
+    security.init_app(app)  # first: no extension starts without the app's own secret key
     register_extensions(app)
-    security.init_app(app)
     register_blueprints(app)
     register_signal_handlers(app)
     register_errorhandlers(app)
