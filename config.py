@@ -117,7 +117,7 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
 
     # the app's own database (shared by every gunicorn worker); redis://host:6379 for Redis
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # sign-up and password-reset requests (each mails a link) per client address

@@ -55,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
     mail.init_app(app)
+    from .services import throttle  # noqa: F401  (registers the database:// storage)
+
     limiter.init_app(app)
 
     from .models import User
