@@ -60,13 +60,11 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from .models import User
+    from .services.users import user_for_session
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+    def load_user(session_id: str) -> User | None:
+        return user_for_session(session_id)
 
 
 def _drop_sqlite_pre_ping(app: Flask) -> None:

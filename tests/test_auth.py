@@ -69,7 +69,7 @@ def test_session_renewed_at_login(client, auth, users) -> None:
     auth.login(users["trainer"].email)
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(users["trainer"].id)
+        assert sess["_user_id"] == users["trainer"].get_id()
 
 
 @pytest.mark.parametrize(
