@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from clusgo_events.extensions import db
 from clusgo_events.security import SecretKeyMissing
 from clusgo_events.services.users import authenticate, create_user
 from config import ensure_secret_file, read_secret_file
+from tests.process_helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the values earlier versions published in config.py and the README
@@ -94,28 +93,14 @@ def test_wsgi_without_a_key_exits_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "APP_ENV")}
     env.update(SECRET_KEY_FILE=str(tmp_path / "secret_key"), FLASK_DEBUG="0")
     env["DATABASE_URL"] = "sqlite:///" + str(tmp_path / "db.sqlite3")
-    done = subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_python("import wsgi", env)
     assert done.returncode == 3
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("SECRET_KEY is not set: "), done.stderr
     # with the key the Makefile's run target generates, the same start works
     make_key = "import config; config.ensure_secret_file(config.Config.SECRET_KEY_FILE)"
-    subprocess.run([sys.executable, "-c", make_key], cwd=ROOT, env=env, check=True, timeout=60)
-    started = subprocess.run(
-        [sys.executable, "-c", "import wsgi; print(len(wsgi.app.config['SECRET_KEY']))"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    assert run_python(make_key, env).returncode == 0
+    started = run_python("import wsgi; print(len(wsgi.app.config['SECRET_KEY']))", env)
     assert started.returncode == 0, started.stderr
     assert int(started.stdout) >= 40
 

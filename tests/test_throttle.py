@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from clusgo_events.extensions import db, limiter
 from clusgo_events.models import RateLimitCounter
 from clusgo_events.services.throttle import DatabaseStorage
 from tests.conftest import PASSWORD
+from tests.process_helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = "3 per minute"
@@ -157,14 +156,7 @@ def test_two_worker_processes_share_the_count(app: Flask) -> None:
         LOGIN_RATE_LIMIT=LIMIT,
         WHO=email,
     )
-    other = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    other = run_python(script, env)
     assert other.returncode == 0, other.stderr
     assert other.stdout.split() == ["200", "200"]
     built = _build(app)
