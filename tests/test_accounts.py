@@ -355,3 +355,12 @@ def test_an_old_style_session_id_logs_nobody_in(app: Flask, client: FlaskClient)
         sess["_user_id"] = str(user.id)  # no version: a cookie from before versions existed
         sess["_fresh"] = True
     assert not _logged_in(client)
+
+
+def test_logged_in_visitors_go_on_to_next(app: Flask) -> None:
+    user = factories.user()
+    db.session.commit()
+    client = _login(app, user.email)
+    for page in ("/auth/login", "/auth/signup"):
+        assert client.get(f"{page}?next={quote(NEXT)}").headers["Location"] == NEXT
+        assert client.get(f"{page}?next=//evil.example/").headers["Location"] == "/events/"
