@@ -364,3 +364,14 @@ def test_logged_in_visitors_go_on_to_next(app: Flask) -> None:
     for page in ("/auth/login", "/auth/signup"):
         assert client.get(f"{page}?next={quote(NEXT)}").headers["Location"] == NEXT
         assert client.get(f"{page}?next=//evil.example/").headers["Location"] == "/events/"
+
+
+def test_welcome_speaks_the_accounts_language(app: Flask) -> None:
+    user = factories.user(language="cs", name="Jana Břusková")
+    db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    with force_locale("cs"):
+        welcome = gettext("Welcome, %(name)s.", name=user.name)
+    assert welcome != f"Welcome, {user.name}."
+    assert welcome in client.get("/events/").get_data(as_text=True)

@@ -14,12 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
+from ..i18n import select_locale
 from ..models import User
 from ..services import accounts
 from ..services.proofs import ProofError
@@ -76,6 +77,14 @@ def _has_remember_cookie() -> bool:
     return name in request.cookies
 
 
+def _say(message: object, category: str = "success") -> None:
+    """Flash ``message`` (a lazy string) in the language of whoever reads the next page: the
+    language chosen, else the logged-in account's. The locale is chosen for the message
+    alone, so the rest of the request keeps choosing its own."""
+    with force_locale(select_locale()):
+        flash(str(message), category)
+
+
 def _bad_link(error: ProofError, again: str) -> tuple[str, int]:
     """The page for an expired or unusable link, with the way to ask for a new one."""
     status = 410 if error.reason == "expired" else 404
@@ -96,7 +105,7 @@ def login() -> str | Response:
         )
         if result.ok and result.value is not None:
             _log_in(result.value, remember=bool(form.remember.data))
-            flash(_("Welcome, %(name)s.", name=result.value.name), "success")
+            _say(_l("Welcome, %(name)s.", name=result.value.name))
             return redirect(next_path or url_for("events.index"))
     return render_template("auth/login.html", form=form, next_path=next_path)
 
@@ -106,7 +115,7 @@ def logout() -> Response:
     """Log out (a POST, so a link elsewhere cannot log anyone out)."""
     logout_user()
     session.clear()
-    flash(_("You are logged out."), "info")
+    _say(_l("You are logged out."), "info")
     return redirect(url_for("events.index"))
 
 
@@ -135,8 +144,8 @@ def signup_confirm(token: str) -> str | Response | tuple[str, int]:
     """The mailed link: set name and password, and the account is made and logged in."""
     try:
         signup = accounts.read_signup(token)
-    except accounts.AccountExists as exc:
-        flash(exc.message, "info")
+    except accounts.AccountExists:
+        _say(accounts.AccountExists.MESSAGE, "info")
         return redirect(url_for("auth.login"))
     except ProofError as exc:
         return _bad_link(exc, "auth.signup")
@@ -148,7 +157,7 @@ def signup_confirm(token: str) -> str | Response | tuple[str, int]:
         )
         if result.ok and result.value is not None:
             _log_in(result.value)
-            flash(_("Your account is ready. Welcome, %(name)s.", name=result.value.name), "success")
+            _say(_l("Your account is ready. Welcome, %(name)s.", name=result.value.name))
             return redirect(safe_next(signup.next) or url_for("events.index"))
     return render_template("auth/signup_confirm.html", form=form, signup=signup)
 
@@ -178,10 +187,10 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         result = perform(
             lambda: accounts.reset_password(token, form.password.data or ""),
             form=form,
-            done=_("Your password is changed; you are logged out everywhere else."),
         )
         if result.ok and result.value is not None:
             _log_in(result.value)
+            _say(_l("Your password is changed; you are logged out everywhere else."))
             return redirect(url_for("events.index"))
     return render_template("auth/reset_password.html", form=form, user=user)
 
@@ -198,9 +207,9 @@ def profile() -> str | Response:
                 user, form.current.data or "", form.password.data or ""
             ),
             form=form,
-            done=_("Password changed; you are logged out everywhere else."),
         )
         if result.ok:
             login_user(user, remember=_has_remember_cookie())  # this browser stays logged in
+            _say(_l("Password changed; you are logged out everywhere else."))
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)

@@ -53,6 +53,11 @@ def _window() -> int:
 class AccountExists(ServiceError):
     """The address a sign-up link proves has an account by now (shown to its owner only)."""
 
+    MESSAGE = _l("This address has an account already: log in.")
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
 
 def _queue(
     template: str, key: str, recipient: str, name: str, language: str, **context: Any
@@ -117,7 +122,7 @@ def read_signup(token: str) -> Signup:
         next=next_path if isinstance(next_path, str) else None,
     )
     if find_by_email(signup.email) is not None:
-        raise AccountExists(_l("This address has an account already: log in."))
+        raise AccountExists()
     return signup
 
 

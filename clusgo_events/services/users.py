@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import ROLES, User
 from ..models.base import utcnow
-from . import ServiceError
+from . import ServiceError, audit
 from .passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
 
@@ -62,6 +62,7 @@ def create_user(email: str, role: str, password: str, name: str = "", language: 
     )
     db.session.add(user)
     db.session.flush()
+    audit.record("user.create", user, {"role": user.role})
     return user
 
 
