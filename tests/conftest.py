@@ -25,6 +25,10 @@ from config import TestingConfig
 
 PASSWORD = "correct-horse-42"
 
+# The subprocesses tests start (`flask --app wsgi ...`, gunicorn) build the app from the
+# environment, and it refuses to start without a secret key outside development: give them one.
+os.environ.setdefault("SECRET_KEY", "testing-subprocess-secret")
+
 #: the status of Flask's ``redirect()`` (302 now, 303 from Flask 3.2): compare a redirect's
 #: status with it exactly, and check its ``Location``
 REDIRECT = Flask(__name__).redirect("/").status_code

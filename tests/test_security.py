@@ -82,6 +82,11 @@ ACCESS: dict[str, Access] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.profile": LOGGED_IN,
+    # logged-in users are sent on (to ?next= or the events): allowed, nothing to refuse
+    "auth.signup": PUBLIC,
+    "auth.signup_confirm": TOKEN,
+    "auth.reset_request": PUBLIC,
+    "auth.reset_password": TOKEN,
     "admin.users": ADMIN,
     "events.index": PUBLIC,
     "events.show": PUBLIC,
@@ -139,12 +144,16 @@ REFUSAL_NAMES_EVENT: dict[str, str] = {
 #: What an allowed caller gets from a request without form data, where that is not 200 for a
 #: GET and a redirect (``REDIRECT``) for a POST; a value per caller where callers differ.
 FORM_AGAIN = 200  # the form shown again with the errors of the empty post
+#: a page for visitors: a logged-in caller is sent on (to ?next= or the events)
+LOGGED_IN_SENT_ON: dict[str, int | dict[str, int]] = {
+    "GET": {ANONYMOUS: 200, "logged in": REDIRECT},
+    "POST": {ANONYMOUS: FORM_AGAIN, "logged in": REDIRECT},
+}
 ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "main.index": {"GET": REDIRECT},  # to the event list
-    "auth.login": {  # a logged-in caller is sent on
-        "GET": {ANONYMOUS: 200, "logged in": REDIRECT},
-        "POST": {ANONYMOUS: FORM_AGAIN, "logged in": REDIRECT},
-    },
+    "auth.login": LOGGED_IN_SENT_ON,
+    "auth.signup": LOGGED_IN_SENT_ON,
+    "auth.reset_request": {"POST": FORM_AGAIN},  # anyone may ask for a reset link
     "auth.profile": {"POST": FORM_AGAIN},
     "admin.users": {"POST": FORM_AGAIN},
     "events.create": {"POST": FORM_AGAIN},
@@ -714,6 +723,8 @@ def test_pages_have_no_inline_scripts_or_styles(app: Flask, world: World) -> Non
     """CSP blocks them, so a page that used them would break in the browser."""
     pages = [
         (ANONYMOUS, "/auth/login"),
+        (ANONYMOUS, "/auth/signup"),
+        (ANONYMOUS, "/auth/reset"),
         (ANONYMOUS, "/events/"),
         ("organiser", f"/events/{world.event.slug}"),
         ("organiser", "/events/new"),
