@@ -238,3 +238,22 @@ def make_rows(n: int) -> list[list[str]]:
         ]
         for i in range(n)
     ]
+
+
+def openpyxl_records(data: bytes) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows as text, read by openpyxl's read-only reader: the reference the
+    import's own XLSX reader is compared with (tests) and timed against (bench_survey)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from clusgo_events.services.survey.xlsx import cell_text
+
+    with warnings.catch_warnings():  # "no default style" and the like
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(min_row=1, values_only=True)
+        return [(number, [cell_text(v) for v in values]) for number, values in enumerate(rows, 1)]
+    finally:
+        workbook.close()

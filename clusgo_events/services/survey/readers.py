@@ -54,7 +54,7 @@ def read_survey_file(
             records = read_xlsx(data)
         except WorkbookError as exc:
             raise SurveyFileError(exc.message) from exc
-        kind, (headers, rows), encoding, delimiter = "xlsx", _split_header(records), None, None
+        kind, (headers, rows), encoding, delimiter = "xlsx", split_header(records), None, None
     else:
         text, encoding = _decode(data)
         headers, rows, delimiter = _read_csv(text)
@@ -115,7 +115,7 @@ def _read_csv(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
         records = list(reader)
     except csv.Error as exc:
         raise SurveyFileError(f"The CSV file cannot be read: {exc}.") from exc
-    return (*_split_header(enumerate(records, start=1)), delimiter)
+    return (*split_header(enumerate(records, start=1)), delimiter)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -136,7 +136,7 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _split_header(
+def split_header(
     records: Iterable[tuple[int, list[str]]],
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The first non-blank record is the header; blank records are skipped."""

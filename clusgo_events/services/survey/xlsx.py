@@ -49,7 +49,7 @@ def xlsx_records_openpyxl(data: bytes) -> list[tuple[int, list[str]]]:
                 sheet = workbook.worksheets[0]
                 rows = sheet.iter_rows(min_row=1, values_only=True)
                 return [
-                    (number, [_cell_text(v) for v in values])
+                    (number, [cell_text(v) for v in values])
                     for number, values in enumerate(rows, 1)
                 ]
             finally:
@@ -136,9 +136,9 @@ def xlsx_records_streamed(archive: zipfile.ZipFile) -> Iterable[tuple[int, list[
                 elif kind == "n":
                     number = float(raw)
                     if int(cell.get("s", "0")) in date_styles:
-                        text = _cell_text(from_excel(number, epoch))
+                        text = cell_text(from_excel(number, epoch))
                     else:
-                        text = _cell_text(number)
+                        text = cell_text(number)
                 else:  # str (a formula's text), d (ISO date), e (#N/A ...)
                     text = raw
                 cells.append(text)
@@ -165,7 +165,7 @@ def _rich_text(element: Any) -> str:
     return "".join(parts)
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
