@@ -427,8 +427,8 @@ def _trimmed(records) -> list[tuple[int, list[str]]]:  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("maker", ["openpyxl", "excel"])
 def test_streamed_xlsx_reader_matches_openpyxl(maker) -> None:
-    from clusgo_events.services.survey import xlsx_records_openpyxl, xlsx_records_streamed
-    from tests.survey_helpers import excel_style_xlsx
+    from clusgo_events.services.survey.xlsx import read_xlsx
+    from tests.survey_helpers import excel_style_xlsx, openpyxl_records
 
     if maker == "openpyxl":
         from openpyxl import Workbook
@@ -447,9 +447,8 @@ def test_streamed_xlsx_reader_matches_openpyxl(maker) -> None:
         data = out.getvalue()
     else:
         data = excel_style_xlsx(ROWS, HEADER)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        streamed = _trimmed(xlsx_records_streamed(archive))
-    assert streamed == _trimmed(xlsx_records_openpyxl(data))
+    streamed = _trimmed(read_xlsx(data))
+    assert streamed == _trimmed(openpyxl_records(data))
     assert len(streamed) >= 6
 
 

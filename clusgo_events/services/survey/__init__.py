@@ -11,7 +11,7 @@ The package, one concern a module:
 - ``columns``: the canonical fields, header synonyms, matching a file's headers to fields;
 - ``normalise``: a cell's text -> a value (countries, yes/no, languages, dates, e-mails ...);
 - ``readers``: a file's bytes -> a :class:`SurveyTable` (content sniffing, CSV decoding);
-- ``xlsx``: the first sheet of a workbook, streamed;
+- ``xlsx``: the first sheet of a workbook, streamed and bounded;
 - ``importer``: checking rows and the upsert;
 - ``uploads``: files kept between the preview and the confirmation.
 """
@@ -31,7 +31,6 @@ from .normalise import (
 )
 from .readers import SurveyFileError, SurveyTable, read_survey_file
 from .uploads import UPLOAD_MAX_AGE, discard_upload, load_upload, store_upload
-from .xlsx import xlsx_records_openpyxl, xlsx_records_streamed
 
 __all__ = [
     "CANONICAL",
@@ -55,6 +54,4 @@ __all__ = [
     "normalise_yes_no",
     "read_survey_file",
     "store_upload",
-    "xlsx_records_openpyxl",
-    "xlsx_records_streamed",
 ]
