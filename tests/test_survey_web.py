@@ -301,3 +301,20 @@ def test_renamed_survey_files_import_by_content(client, auth, users, make, name,
     assert preview.status_code == 200 and f"<strong>{kind}</strong>" in html
     client.post("/survey/import/confirm", data={"upload_id": upload_id(html)})
     assert respondent_count() == len(ROWS)
+
+
+def test_rejections_and_refusals_are_in_the_organisers_language(client, auth, users) -> None:
+    auth.login_as(users["organiser"])
+    client.get("/survey/import?lang=cs")
+    rows = [list(r) for r in ROWS]
+    rows.append(["a@narnia.example", "A", "X", "Narnia", "", "maybe", "", "", "", "", ""])
+    rows.append(["<b>x</b>", "B", "X", "CZ", "", "", "", "", "", "", ""])
+    html = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "neznámá země &#39;Narnia&#39;" in html
+    assert "neplatný e-mail &#39;&lt;b&gt;x&lt;/b&gt;&#39;" in html  # escaped, not markup
+    refused = upload(client, b"name,city\nJana,Brno\n").get_data(as_text=True)
+    assert "Soubor nemá sloupec s e-mailem" in refused
+    stale = client.post(
+        "/survey/import/confirm", data={"upload_id": "A" * 32}, follow_redirects=True
+    )
+    assert "Tento nahraný soubor neznáme nebo mu vypršela platnost" in stale.get_data(as_text=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext as _l
+
 from .. import ServiceError
 from .normalise import match_key
 
@@ -23,6 +25,22 @@ CANONICAL = (
     "submitted_at",
 )
 YES_NO_FIELDS = ("interested_in_event", "interested_in_training", "consent")
+
+#: how a row's rejection names a field ("interested in event: not a yes/no answer: 'maybe'")
+FIELD_LABELS = {
+    "email": _l("e-mail"),
+    "contact_name": _l("contact name"),
+    "organisation": _l("organisation"),
+    "country": _l("country"),
+    "city": _l("city"),
+    "sector": _l("sector"),
+    "website": _l("website"),
+    "language": _l("language"),
+    "interested_in_event": _l("interested in event"),
+    "interested_in_training": _l("interested in training"),
+    "consent": _l("consent"),
+    "submitted_at": _l("submitted at"),
+}
 
 
 # Header synonyms, written as the normalised key (see _key): lower-case ASCII letters and digits.
@@ -135,13 +153,22 @@ def match_columns(headers: list[str], mapping: Mapping[str, str] | None = None) 
         if not header or not header.strip():
             continue
         if canonical not in CANONICAL:
-            raise ServiceError(f"Unknown field {canonical!r}.", f"map_{canonical}")
+            raise ServiceError(
+                _l("Unknown field %(name)s.", name=repr(canonical)), f"map_{canonical}"
+            )
         index = headers.index(header) if header in headers else by_key.get(match_key(header))
         if index is None:
-            raise ServiceError(f"The file has no column {header.strip()!r}.", f"map_{canonical}")
+            raise ServiceError(
+                _l("The file has no column %(name)s.", name=repr(header.strip())),
+                f"map_{canonical}",
+            )
         if index in columns:
             raise ServiceError(
-                f"Column {header.strip()!r} is already used for {columns[index]}.",
+                _l(
+                    "Column %(name)s is already used for %(field)s.",
+                    name=repr(header.strip()),
+                    field=FIELD_LABELS[columns[index]],
+                ),
                 f"map_{canonical}",
             )
         columns[index] = canonical

@@ -11,15 +11,18 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, insert, select, update
 
 from ...extensions import db
 from ...models import Organisation, Respondent
-from ...models.base import utcnow
-from .columns import YES_NO_FIELDS
+from ...models.base import max_length, utcnow
+from .columns import FIELD_LABELS, YES_NO_FIELDS
 from .normalise import (
+    RowError,
     clean_text,
     normalise_country,
     normalise_datetime,
@@ -30,7 +33,6 @@ from .normalise import (
 )
 from .readers import SurveyTable, read_survey_file
 
-TEXT_LIMITS = {"contact_name": 200, "organisation": 300, "city": 120, "sector": 200, "website": 300}
 PREVIEW_ROWS = 10
 CHUNK = 500  # rows per progress step and per IN (...) look-up
 
@@ -81,15 +83,16 @@ def _check_row(table: SurveyTable, cells: list[str]) -> tuple[dict[str, Any], di
             continue
         if canonical == "email":
             if not cell.strip():
-                raise ValueError("missing e-mail")
+                raise RowError(_l("missing e-mail"))
             values["email"] = normalise_email(cell)
         elif canonical == "country":
             values["country"] = normalise_country(cell)
         elif canonical in YES_NO_FIELDS:
             try:
                 values[canonical] = bool(normalise_yes_no(cell))
-            except ValueError as exc:
-                raise ValueError(f"{canonical.replace('_', ' ')}: {exc}") from exc
+            except RowError as exc:
+                label = FIELD_LABELS[canonical]
+                raise RowError(_l("%(field)s: %(reason)s", field=label, reason=exc.reason)) from exc
         elif canonical == "language":
             values["language"] = normalise_language(cell)
         elif canonical == "submitted_at":
@@ -98,9 +101,15 @@ def _check_row(table: SurveyTable, cells: list[str]) -> tuple[dict[str, Any], di
             values["website"] = normalise_website(cell)
         else:
             values[canonical] = clean_text(cell)
-        limit = TEXT_LIMITS.get(canonical)
+        limit = _text_limits().get(canonical)
         if limit and len(values[canonical]) > limit:
-            raise ValueError(f"{canonical.replace('_', ' ')} is longer than {limit} characters")
+            raise RowError(
+                _l(
+                    "%(field)s is longer than %(limit)s characters",
+                    field=FIELD_LABELS[canonical],
+                    limit=limit,
+                )
+            )
     for i in range(len(table.headers), len(cells)):
         if cells[i].strip():
             raw[f"column {i + 1}"] = cells[i].strip()
@@ -108,6 +117,23 @@ def _check_row(table: SurveyTable, cells: list[str]) -> tuple[dict[str, Any], di
 
 
 _FIELD_OF = {"organisation": "organisation_name"}  # file column -> Respondent attribute
+
+
+@lru_cache(maxsize=1)
+def _text_limits() -> dict[str, int]:
+    """The most characters of each text column: the models' lengths (a column that also
+    fills the organisation takes the smaller of the two)."""
+    limits = {
+        "contact_name": max_length(Respondent.contact_name),
+        "organisation": min(
+            max_length(Respondent.organisation_name), max_length(Organisation.name)
+        ),
+    }
+    for name in ("city", "sector", "website"):
+        limits[name] = min(
+            max_length(getattr(Respondent, name)), max_length(getattr(Organisation, name))
+        )
+    return limits
 
 
 def _attribute(canonical: str) -> str:
@@ -150,7 +176,7 @@ def import_rows(
     for done, (number, cells) in enumerate(table.rows, 1):
         try:
             values, raw = _check_row(table, cells)
-        except ValueError as exc:
+        except ValueError as exc:  # the reason in the reader's language, now
             result.rejected.append((number, str(exc)))
         else:
             earlier = accepted.get(values["email"])
@@ -159,12 +185,12 @@ def import_rows(
             elif (earlier[1], earlier[2]) == (values, raw):
                 result.duplicates += 1
             else:
-                result.rejected.append(
-                    (
-                        number,
-                        f"duplicate of row {earlier[0]} ({values['email']}) with other answers",
-                    )
+                reason = _l(
+                    "duplicate of row %(row)s (%(email)s) with other answers",
+                    row=earlier[0],
+                    email=values["email"],
                 )
+                result.rejected.append((number, str(reason)))
         if progress and done % CHUNK == 0:
             progress(CHUNK)
     if progress and len(table.rows) % CHUNK:

@@ -1,7 +1,8 @@
 """Turning a cell's text into a value: countries, yes/no, languages, dates, websites, e-mails.
 
-Each normaliser returns the value (None for a blank cell) or raises ``ValueError`` with the
-reason the row is rejected.
+Each normaliser returns the value (None for a blank cell) or raises :class:`RowError` (a
+``ValueError``) with the reason the row is rejected, a lazy translation: the organiser reads
+it in their language on the import page, the command line in English.
 """
 
 from __future__ import annotations
@@ -10,11 +11,22 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("en", "cs", "hu", "sk", "pl")
+
+
+class RowError(ValueError):
+    """Why a row is rejected; ``reason`` is a lazy translation."""
+
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 _YES = {"yes", "y", "true", "t", "1", "ano", "igen", "tak", "x"}
 _NO = {"no", "n", "false", "f", "0", "ne", "nem", "nie"}
@@ -98,7 +110,7 @@ def normalise_country(value: str) -> str | None:
         return None
     code = _country_index().get(match_key(value))
     if code is None:
-        raise ValueError(f"unknown country {value.strip()!r}")
+        raise RowError(_l("unknown country %(value)s", value=repr(value.strip())))
     return code
 
 
@@ -111,7 +123,7 @@ def normalise_yes_no(value: str) -> bool | None:
         return True
     if key in _NO:
         return False
-    raise ValueError(f"not a yes/no answer: {value.strip()!r}")
+    raise RowError(_l("not a yes/no answer: %(value)s", value=repr(value.strip())))
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +145,7 @@ def normalise_language(value: str) -> str | None:
         text = match.group(1)
     code = _language_index().get(match_key(text))
     if code is None:
-        raise ValueError(f"unknown language {value.strip()!r}")
+        raise RowError(_l("unknown language %(value)s", value=repr(value.strip())))
     return code
 
 
@@ -164,7 +176,7 @@ def normalise_datetime(value: str) -> datetime | None:
                     parsed = None
                 break
     if parsed is None:
-        raise ValueError(f"not a date: {text!r}")
+        raise RowError(_l("not a date: %(value)s", value=repr(text)))
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -213,9 +225,15 @@ def normalise_email(value: str) -> str:
         try:
             return f"{local}@{_checked_domain(domain)}".lower()
         except ValueError as exc:
-            raise ValueError(f"bad e-mail {text!r}: {exc}") from exc
+            raise _bad_email(text, exc) from exc
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"bad e-mail {text!r}: {exc}") from exc
+        raise _bad_email(text, exc) from exc
     return checked.normalized.lower()
+
+
+def _bad_email(text: str, error: Exception) -> RowError:
+    """The row's reason; email-validator's explanation (English: the library has no
+    translations) follows the translated part."""
+    return RowError(_l("bad e-mail %(value)s: %(reason)s", value=repr(text), reason=str(error)))

@@ -8,6 +8,9 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from .. import ServiceError
 from .columns import match_columns
@@ -17,7 +20,7 @@ from .xlsx import WorkbookError, read_xlsx
 class SurveyFileError(ServiceError):
     """The file cannot be read at all; nothing was written."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         super().__init__(message, "file")
 
 
@@ -48,7 +51,7 @@ def read_survey_file(
 ) -> SurveyTable:
     """Read a CSV or XLSX file by its content (not its name); SurveyFileError if unreadable."""
     if not data or not data.strip():
-        raise SurveyFileError("The file is empty.")
+        raise SurveyFileError(_l("The file is empty."))
     if data[:4] == b"PK\x03\x04":
         try:
             records = read_xlsx(data)
@@ -60,12 +63,14 @@ def read_survey_file(
         headers, rows, delimiter = _read_csv(text)
         kind = "csv"
     if not headers:
-        raise SurveyFileError("The file has no header row.")
+        raise SurveyFileError(_l("The file has no header row."))
     columns = match_columns(headers, mapping)
     if "email" not in columns.values():
         raise SurveyFileError(
-            "The file has no e-mail column (looked for a header such as “email” or “E-mail"
-            " address”); map it by hand or fix the header row."
+            _l(
+                "The file has no e-mail column (looked for a header such as “email” or"
+                " “E-mail address”); map it by hand or fix the header row."
+            )
         )
     return SurveyTable(kind, headers, rows, columns, encoding, delimiter)
 
@@ -96,7 +101,10 @@ def _decode(data: bytes) -> tuple[str, str]:
             except (UnicodeDecodeError, LookupError):
                 pass
     raise SurveyFileError(
-        "The file is neither a spreadsheet (XLSX) nor readable text (CSV in UTF-8 or Windows-1250)."
+        _l(
+            "The file is neither a spreadsheet (XLSX) nor readable text (CSV in UTF-8 or"
+            " Windows-1250)."
+        )
     )
 
 
@@ -114,7 +122,9 @@ def _read_csv(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise SurveyFileError(f"The CSV file cannot be read: {exc}.") from exc
+        raise SurveyFileError(
+            _l("The CSV file cannot be read: %(reason)s.", reason=str(exc))
+        ) from exc
     return (*split_header(enumerate(records, start=1)), delimiter)
 
 

@@ -9,6 +9,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from .. import ServiceError
 
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -30,7 +32,10 @@ def load_upload(folder: Path, upload_id: str) -> tuple[bytes, dict[str, str], st
     """The file, mapping and file name kept by :func:`store_upload`; ServiceError when the
     id is unknown or expired."""
     stale = ServiceError(
-        "This upload is unknown or has expired (or was already imported). Upload the file again."
+        _l(
+            "This upload is unknown or has expired (or was already imported). Upload the file"
+            " again."
+        )
     )
     if not _UPLOAD_ID.fullmatch(upload_id or ""):
         raise stale
