@@ -49,6 +49,9 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_MAX_EMAILS = int(os.environ.get("MAIL_MAX_EMAILS", "100"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # the relay accepts internationalised local parts (RFC 6531): the survey import then keeps
+    # addresses such as jiří@example.cz, which it otherwise refuses
+    MAIL_SMTPUTF8 = _bool("MAIL_SMTPUTF8", False)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -462,3 +462,32 @@ def test_excel_style_workbook_imports(app) -> None:
     typed = respondents()["typed@example.org"]
     assert typed.interested_in_event is True and typed.interested_in_training is True
     assert typed.submitted_at == datetime(2017, 1, 5, 12, tzinfo=UTC)
+
+
+def test_international_addresses(app) -> None:
+    """A non-ASCII domain imports (delivery sends it as IDNA); a non-ASCII local part needs a
+    relay that speaks SMTPUTF8 (RFC 6531), so it is refused unless MAIL_SMTPUTF8 says so."""
+    header = ["email", "contact_name"]
+    rows = [
+        ["jan@żółw.pl", "Jan Żółw"],
+        ["jiří@example.cz", "Jiří Novák"],
+        ["ondrej@xn--w-uga1v8h.pl", "Ondřej"],  # the same domain, written as IDNA
+    ]
+    assert app.config["MAIL_SMTPUTF8"] is False
+    result = import_survey(csv_bytes(rows, header))
+    db.session.commit()
+    assert result.created == 2
+    assert result.rejected == [
+        (
+            3,
+            "bad e-mail 'jiří@example.cz': the mail server cannot deliver to an address with"
+            " í, ř before the @",
+        )
+    ]
+    assert set(respondents()) == {"jan@żółw.pl", "ondrej@żółw.pl"}
+
+    app.config["MAIL_SMTPUTF8"] = True
+    result = import_survey(csv_bytes(rows, header))
+    db.session.commit()
+    assert (result.created, result.unchanged, result.rejected) == (1, 2, [])
+    assert respondents()["jiří@example.cz"].contact_name == "Jiří Novák"

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, insert, select, update
 
@@ -71,8 +72,11 @@ class ImportResult:
         }
 
 
-def _check_row(table: SurveyTable, cells: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The row's canonical values (only the columns the file has) and raw answers."""
+def _check_row(
+    table: SurveyTable, cells: list[str], smtputf8: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The row's canonical values (only the columns the file has) and raw answers;
+    ``smtputf8``: addresses may have letters outside ASCII before the @."""
     values: dict[str, Any] = {}
     raw: dict[str, str] = {}
     for i, header in enumerate(table.headers):
@@ -84,7 +88,7 @@ def _check_row(table: SurveyTable, cells: list[str]) -> tuple[dict[str, Any], di
         if canonical == "email":
             if not cell.strip():
                 raise RowError(_l("missing e-mail"))
-            values["email"] = normalise_email(cell)
+            values["email"] = normalise_email(cell, smtputf8=smtputf8)
         elif canonical == "country":
             values["country"] = normalise_country(cell)
         elif canonical in YES_NO_FIELDS:
@@ -172,10 +176,11 @@ def import_rows(
         column_map=table.column_map,
     )
     present = table.present
+    smtputf8 = bool(current_app.config.get("MAIL_SMTPUTF8"))
     accepted: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {}
     for done, (number, cells) in enumerate(table.rows, 1):
         try:
-            values, raw = _check_row(table, cells)
+            values, raw = _check_row(table, cells, smtputf8)
         except ValueError as exc:  # the reason in the reader's language, now
             result.rejected.append((number, str(exc)))
         else:
