@@ -21,6 +21,7 @@ from sqlalchemy import Row, insert, select, update
 from ...extensions import db
 from ...models import Organisation, Respondent
 from ...models.base import max_length, utcnow
+from ...models.respondent import search_key_for
 from .columns import FIELD_LABELS, YES_NO_FIELDS
 from .normalise import (
     RowError,
@@ -219,6 +220,12 @@ def import_rows(
             status = "new"
         else:
             changes = {k: v for k, v in target.items() if getattr(respondent, k) != v}
+            if _NAMES & changes.keys():  # a bulk UPDATE runs no ORM hook: keep the key here
+                changes["search_key"] = search_key_for(
+                    respondent.email,
+                    changes.get("contact_name", respondent.contact_name),
+                    changes.get("organisation_name", respondent.organisation_name),
+                )
             if changes:
                 result.updated += 1
                 status = "update"
@@ -341,6 +348,7 @@ def _create_organisations(
     return count
 
 
+_NAMES = {"contact_name", "organisation_name"}  # with the e-mail, what the search key holds
 _NEW_ORG = -1  # the id of an organisation a dry run would create
 
 
@@ -397,4 +405,5 @@ def _new_respondent(email: str, target: dict[str, Any], now: datetime) -> dict[s
     row.update(target)
     if row["organisation_id"] == _NEW_ORG:
         row["organisation_id"] = None
+    row["search_key"] = search_key_for(email, row["contact_name"], row["organisation_name"])
     return row
