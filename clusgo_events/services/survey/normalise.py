@@ -8,7 +8,6 @@ it in their language on the import page, the command line in English.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+
+from ...models.respondent import fold
 
 LANGUAGES = ("en", "cs", "hu", "sk", "pl")
 
@@ -66,16 +67,11 @@ _COUNTRY_ALIASES = {
 }
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=8192)
 def match_key(text: str) -> str:
-    """Lower-case ASCII letters and digits only: "E-mail Address" -> "emailaddress"."""
-    text = _strip_accents(text).lower().replace("ł", "l")
-    return "".join(c for c in text if c.isascii() and c.isalnum())
+    """Folded (see models.respondent.fold), ASCII letters and digits only: "E-mail Address"
+    -> "emailaddress", "Magyarország" -> "magyarorszag"."""
+    return "".join(c for c in fold(text) if c.isascii() and c.isalnum())
 
 
 def clean_text(text: str) -> str:
