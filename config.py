@@ -60,6 +60,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
     SURVEY_MAX_UPLOAD = int(os.environ.get("SURVEY_MAX_UPLOAD", str(4 * 1024 * 1024)))
+    # where uploaded survey files wait between preview and confirmation (survey-uploads/);
+    # empty: the app's instance folder
+    INSTANCE_TMP = os.environ.get("INSTANCE_TMP", "")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # None = decided by create_app from BASE_URL: HTTPS-only cookies unless the app is served

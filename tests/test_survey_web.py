@@ -73,8 +73,9 @@ def test_preview_then_confirm(app, client, auth, users) -> None:
     assert done.status_code == 200 and "The survey file was imported." in text
     assert 'id="count-created">4<' in text
     assert respondent_count() == 4
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "survey.import"))
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "survey.import")).one()
     assert entry.details["created"] == 4 and entry.details["file"] == "survey.csv"
+    assert (entry.source, entry.user_id) == ("web", users["organiser"].id)  # the preview: none
 
     # the same id again: the kept file is gone
     stale = client.post("/survey/import/confirm", data={"upload_id": token}, follow_redirects=True)

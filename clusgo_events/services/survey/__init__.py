@@ -13,7 +13,7 @@ The package, one concern a module:
 - ``readers``: a file's bytes -> a :class:`SurveyTable` (content sniffing, CSV decoding);
 - ``xlsx``: the first sheet of a workbook, streamed and bounded;
 - ``importer``: checking rows and the upsert;
-- ``uploads``: files kept between the preview and the confirmation.
+- ``uploads``: the page's two steps, a preview that keeps the file and its confirmed import.
 """
 
 from __future__ import annotations
@@ -30,7 +30,15 @@ from .normalise import (
     normalise_yes_no,
 )
 from .readers import SurveyFileError, SurveyTable, read_survey_file
-from .uploads import UPLOAD_MAX_AGE, discard_upload, load_upload, store_upload
+from .uploads import (
+    UPLOAD_MAX_AGE,
+    discard_upload,
+    import_upload,
+    load_upload,
+    preview_upload,
+    store_upload,
+    upload_folder,
+)
 
 __all__ = [
     "CANONICAL",
@@ -44,6 +52,7 @@ __all__ = [
     "discard_upload",
     "import_rows",
     "import_survey",
+    "import_upload",
     "load_upload",
     "match_columns",
     "normalise_country",
@@ -52,6 +61,8 @@ __all__ = [
     "normalise_language",
     "normalise_website",
     "normalise_yes_no",
+    "preview_upload",
     "read_survey_file",
     "store_upload",
+    "upload_folder",
 ]

@@ -22,6 +22,7 @@ from ...extensions import db
 from ...models import Organisation, Respondent
 from ...models.base import max_length, utcnow
 from ...models.respondent import search_key_for
+from .. import audit
 from .columns import FIELD_LABELS, YES_NO_FIELDS
 from .normalise import (
     RowError,
@@ -55,6 +56,7 @@ class ImportResult:
     encoding: str | None = None
     delimiter: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    filename: str = ""
     seconds: float = 0.0
 
     @property
@@ -154,9 +156,11 @@ def import_survey(
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
     progress: Callable[[int], Any] | None = None,
+    filename: str = "",
 ) -> ImportResult:
     """Read ``data`` and import it; see :func:`read_survey_file` and :func:`import_rows`."""
-    return import_rows(read_survey_file(data, mapping), dry_run=dry_run, progress=progress)
+    table = read_survey_file(data, mapping, filename)
+    return import_rows(table, dry_run=dry_run, progress=progress)
 
 
 def import_rows(
@@ -166,7 +170,8 @@ def import_rows(
 
     ``progress(n)`` is called as rows are done. Rejected rows are listed with their row number
     and reason; a later row repeating an e-mail with other answers is rejected, an identical
-    repeat is counted once.
+    repeat is counted once. An import (not a dry run) records ``survey.import`` in the audit
+    trail with the file's name and the counts, from the page and the command line alike.
     """
     started = time.perf_counter()
     result = ImportResult(
@@ -175,6 +180,7 @@ def import_rows(
         encoding=table.encoding,
         delimiter=table.delimiter,
         column_map=table.column_map,
+        filename=table.filename,
     )
     present = table.present
     smtputf8 = bool(current_app.config.get("MAIL_SMTPUTF8"))
@@ -242,6 +248,7 @@ def import_rows(
             db.session.execute(insert(Respondent), inserts)
         if updates:  # ORM bulk UPDATE by primary key, grouped by the columns that changed
             db.session.execute(update(Respondent), updates)
+        audit.record("survey.import", result, {**result.summary(), "file": table.filename})
         db.session.flush()
     result.seconds = time.perf_counter() - started
     return result

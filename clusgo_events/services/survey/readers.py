@@ -34,6 +34,7 @@ class SurveyTable:
     columns: dict[int, str]  # header index -> canonical name (absent: a raw answer)
     encoding: str | None = None
     delimiter: str | None = None
+    filename: str = ""  # as the organiser named it; for the audit entry and the pages
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -72,7 +73,7 @@ def read_survey_file(
                 " “E-mail address”); map it by hand or fix the header row."
             )
         )
-    return SurveyTable(kind, headers, rows, columns, encoding, delimiter)
+    return SurveyTable(kind, headers, rows, columns, encoding, delimiter, filename)
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -1,4 +1,9 @@
-"""Survey files kept between the preview and the confirmation of an import."""
+"""The organisers' import in two steps: a preview (a dry run) that keeps the uploaded file,
+then the confirmed import of the kept file.
+
+Kept files live in ``survey-uploads/`` under the INSTANCE_TMP setting (default: the app's
+instance folder) for at most a day; their ids are unguessable.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,40 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .. import ServiceError
+from .importer import ImportResult, import_rows, import_survey
+from .readers import read_survey_file
 
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{20,64}")
 UPLOAD_MAX_AGE = 24 * 3600
+
+
+def preview_upload(
+    data: bytes, mapping: Mapping[str, str], filename: str
+) -> tuple[ImportResult, str]:
+    """What importing ``data`` would do (nothing is written), and the id under which the file
+    is kept for :func:`import_upload`; SurveyFileError (nothing kept) if it cannot be read."""
+    result = import_rows(read_survey_file(data, mapping, filename), dry_run=True)
+    return result, store_upload(upload_folder(), data, mapping, filename)
+
+
+def import_upload(upload_id: str) -> ImportResult:
+    """Import the file kept under ``upload_id`` (the import writes its audit entry) and forget
+    it; ServiceError when the id is unknown or expired."""
+    folder = upload_folder()
+    data, mapping, filename = load_upload(folder, upload_id)
+    result = import_survey(data, mapping=mapping, filename=filename)
+    discard_upload(folder, upload_id)
+    return result
+
+
+def upload_folder() -> Path:
+    """Where uploads wait between preview and confirmation."""
+    base = current_app.config.get("INSTANCE_TMP") or current_app.instance_path
+    return Path(base) / "survey-uploads"
 
 
 def store_upload(folder: Path, data: bytes, mapping: Mapping[str, str], filename: str = "") -> str:
