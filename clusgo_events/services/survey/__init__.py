@@ -12,7 +12,8 @@ The package, one concern a module:
 - ``normalise``: a cell's text -> a value (countries, yes/no, languages, dates, e-mails ...);
 - ``readers``: a file's bytes -> a :class:`SurveyTable` (content sniffing, CSV decoding);
 - ``xlsx``: the first sheet of a workbook, streamed and bounded;
-- ``importer``: checking rows and the upsert;
+- ``rows``: one row checked, or the reason it is rejected;
+- ``importer``: the upsert, and its audit entry;
 - ``uploads``: the page's two steps, a preview that keeps the file and its confirmed import.
 """
 

@@ -1,8 +1,8 @@
-"""Checking survey rows and upserting respondents (and their organisations) by e-mail.
+"""Upserting respondents (and their organisations) by e-mail.
 
-:func:`import_rows` checks every row of a :class:`SurveyTable` and, unless ``dry_run``,
-creates or updates respondents and their organisations with a constant number of queries per
-few hundred rows. It flushes; the caller commits.
+:func:`import_rows` checks every row of a :class:`SurveyTable` (``rows``) and, unless
+``dry_run``, creates or updates respondents and their organisations with a constant number of
+queries per few hundred rows. It flushes; the caller commits.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -20,21 +19,11 @@ from sqlalchemy import Row, insert, select, update
 
 from ...extensions import db
 from ...models import Organisation, Respondent
-from ...models.base import max_length, utcnow
+from ...models.base import utcnow
 from ...models.respondent import search_key_for
 from .. import audit
-from .columns import FIELD_LABELS, YES_NO_FIELDS
-from .normalise import (
-    RowError,
-    clean_text,
-    normalise_country,
-    normalise_datetime,
-    normalise_email,
-    normalise_language,
-    normalise_website,
-    normalise_yes_no,
-)
 from .readers import SurveyTable, read_survey_file
+from .rows import check_row
 
 PREVIEW_ROWS = 10
 CHUNK = 500  # rows per progress step and per IN (...) look-up
@@ -75,72 +64,7 @@ class ImportResult:
         }
 
 
-def _check_row(
-    table: SurveyTable, cells: list[str], smtputf8: bool
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The row's canonical values (only the columns the file has) and raw answers;
-    ``smtputf8``: addresses may have letters outside ASCII before the @."""
-    values: dict[str, Any] = {}
-    raw: dict[str, str] = {}
-    for i, header in enumerate(table.headers):
-        cell = cells[i] if i < len(cells) else ""
-        canonical = table.columns.get(i)
-        if canonical is None:
-            raw[header] = cell.strip()
-            continue
-        if canonical == "email":
-            if not cell.strip():
-                raise RowError(_l("missing e-mail"))
-            values["email"] = normalise_email(cell, smtputf8=smtputf8)
-        elif canonical == "country":
-            values["country"] = normalise_country(cell)
-        elif canonical in YES_NO_FIELDS:
-            try:
-                values[canonical] = bool(normalise_yes_no(cell))
-            except RowError as exc:
-                label = FIELD_LABELS[canonical]
-                raise RowError(_l("%(field)s: %(reason)s", field=label, reason=exc.reason)) from exc
-        elif canonical == "language":
-            values["language"] = normalise_language(cell)
-        elif canonical == "submitted_at":
-            values["submitted_at"] = normalise_datetime(cell)
-        elif canonical == "website":
-            values["website"] = normalise_website(cell)
-        else:
-            values[canonical] = clean_text(cell)
-        limit = _text_limits().get(canonical)
-        if limit and len(values[canonical]) > limit:
-            raise RowError(
-                _l(
-                    "%(field)s is longer than %(limit)s characters",
-                    field=FIELD_LABELS[canonical],
-                    limit=limit,
-                )
-            )
-    for i in range(len(table.headers), len(cells)):
-        if cells[i].strip():
-            raw[f"column {i + 1}"] = cells[i].strip()
-    return values, raw
-
-
 _FIELD_OF = {"organisation": "organisation_name"}  # file column -> Respondent attribute
-
-
-@lru_cache(maxsize=1)
-def _text_limits() -> dict[str, int]:
-    """The most characters of each text column: the models' lengths (a column that also
-    fills the organisation takes the smaller of the two)."""
-    limits = {
-        "contact_name": max_length(Respondent.contact_name),
-        "organisation": min(
-            max_length(Respondent.organisation_name), max_length(Organisation.name)
-        ),
-    }
-    for name in ("city", "sector", "website"):
-        limits[name] = min(
-            max_length(getattr(Respondent, name)), max_length(getattr(Organisation, name))
-        )
-    return limits
 
 
 def _attribute(canonical: str) -> str:
@@ -187,7 +111,7 @@ def import_rows(
     accepted: dict[str, tuple[int, dict[str, Any], dict[str, str]]] = {}
     for done, (number, cells) in enumerate(table.rows, 1):
         try:
-            values, raw = _check_row(table, cells, smtputf8)
+            values, raw = check_row(table, cells, smtputf8)
         except ValueError as exc:  # the reason in the reader's language, now
             result.rejected.append((number, str(exc)))
         else:

@@ -1,25 +1,20 @@
 """The first sheet of an XLSX workbook as rows of text, streamed and bounded.
 
-Why this reader is hand-written rather than openpyxl's read-only mode:
+Hand-written rather than openpyxl's read-only mode, for two reasons. Speed: importing a
+10,000-row workbook (110,000 inline-string cells, as openpyxl and many survey tools write it)
+takes 1.9-2.6 s of CPU with this reader and 4.0-4.8 s with openpyxl's (about 40 µs a cell),
+past the 5 s an import may take on a busy machine (8-10 s wall-clock measured there;
+scripts/bench_survey.py, "xlsx" against "xlsx-openpyxl"). Bounds: openpyxl holds every text
+whole and pads a row up to its last cell, so one value in ZZZZZZ1 of a 2 KB file is a row of
+321 million entries.
 
-- speed: scripts/bench_survey.py imports a 10,000-row workbook (110,000 inline-string cells,
-  as openpyxl and many survey tools write) in 1.9-2.6 s of CPU through this reader and in
-  4.0-4.8 s through openpyxl's read-only reader (about 40 µs a cell in ``Text.from_tree``),
-  which puts the import past the 5 s it may take once the machine is busy (8-10 s wall-clock
-  measured on a shared machine);
-- bounds: openpyxl builds every string whole and pads a row up to its last cell, so one cell
-  in ZZZZZZ1 of a 2 KB file is a row of 321 million entries, and a shared string that
-  inflates to 200 MB is held at once.
-
-So every part is streamed through expat (the C parser), at most one cell's text is held at a
-time, and a workbook over any of the limits below is refused before it costs more: the parts
-read may unpack to ``MAX_UNPACKED`` bytes (as the ZIP directory declares them; zipfile stops
-at the declared size and a part that inflates further fails its CRC check), ``MAX_ROWS`` rows,
-``MAX_COLUMNS`` columns, ``MAX_CELLS`` cells, ``MAX_CELL_CHARS`` characters in a text (a
-spreadsheet cell's own limit), ``MAX_TEXT_CHARS`` characters in all and ``MAX_SHARED_STRINGS``
-shared strings. Blank cells (Excel writes styled ones) cost nothing. openpyxl's own helpers
-decide which number formats are dates and convert serial dates; its reader is the reference
-the tests compare this one with (tests/survey_helpers.openpyxl_records).
+Every part is streamed through expat, at most one cell's text is held at a time, and a
+workbook past a limit is refused before it costs more: ``MAX_UNPACKED`` bytes unpacked (as the
+ZIP directory declares them; zipfile stops there, and a part that inflates further fails its
+CRC check), ``MAX_ROWS``, ``MAX_COLUMNS``, ``MAX_CELLS``, ``MAX_CELL_CHARS`` characters in one
+text (a spreadsheet cell's own limit), ``MAX_TEXT_CHARS`` in all, ``MAX_SHARED_STRINGS``.
+Blank (styled) cells cost nothing. openpyxl's helpers decide which number formats are dates
+and convert serial dates; its reader is the reference the tests compare this one with.
 """
 
 from __future__ import annotations
@@ -74,18 +69,22 @@ def read_xlsx(data: bytes) -> Records:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise WorkbookError(_l("The file looks like a ZIP archive but is damaged.")) from exc
+        raise _damaged() from exc
     with archive:
         try:
             return _Workbook(archive).first_sheet()
         except WorkbookError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise WorkbookError(_l("The file looks like a ZIP archive but is damaged.")) from exc
+            raise _damaged() from exc
         except expat.ExpatError as exc:
             raise _unreadable(expat.ErrorString(exc.code)) from exc
         except (LookupError, ValueError, NotImplementedError, RuntimeError, OverflowError) as exc:
             raise _unreadable(str(exc)) from exc  # a missing part, an encrypted one ...
+
+
+def _damaged() -> WorkbookError:
+    return WorkbookError(_l("The file looks like a ZIP archive but is damaged."))
 
 
 def _unreadable(reason: str) -> WorkbookError:
@@ -130,11 +129,8 @@ class _Workbook:
         parser.buffer_text = True
         parser.buffer_size = _CHUNK
         parser.StartDoctypeDeclHandler = _refuse_doctype  # no workbook has one
-        parser.StartElementHandler = start
-        if end is not None:
-            parser.EndElementHandler = end
-        if text is not None:
-            parser.CharacterDataHandler = text
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.CharacterDataHandler = text
         with self.archive.open(info) as stream:
             while chunk := stream.read(_CHUNK):
                 parser.Parse(chunk, False)
@@ -196,12 +192,8 @@ class _Workbook:
 
         if name is not None and name.lower() in self.names:
             self.parse(name, start, end)
-        dates = set()
-        for index, number_format in enumerate(xfs):
-            code = formats.get(number_format) or BUILTIN_FORMATS.get(number_format)
-            if code and is_date_format(code):
-                dates.add(index)
-        return dates
+        codes = [formats.get(number) or BUILTIN_FORMATS.get(number) for number in xfs]
+        return {index for index, code in enumerate(codes) if code and is_date_format(code)}
 
     def _shared_strings(self, name: str | None) -> list[str]:
         """The shared strings (their text runs, not phonetic hints), each within bounds."""
