@@ -2,11 +2,11 @@
 
 Hand-written rather than openpyxl's read-only mode, for two reasons. Speed: importing a
 10,000-row workbook (110,000 inline-string cells, as openpyxl and many survey tools write it)
-takes 1.9-2.6 s of CPU with this reader and 4.0-4.8 s with openpyxl's (about 40 µs a cell),
-past the 5 s an import may take on a busy machine (8-10 s wall-clock measured there;
-scripts/bench_survey.py, "xlsx" against "xlsx-openpyxl"). Bounds: openpyxl holds every text
-whole and pads a row up to its last cell, so one value in ZZZZZZ1 of a 2 KB file is a row of
-321 million entries.
+takes 1.4-2.7 s of CPU with this reader and 3.7-5.4 s with openpyxl's (about 40 µs a cell),
+which is 5.9-10.6 s wall-clock on a busy machine against the 5 s an import may take
+(scripts/bench_survey.py, "xlsx" against "xlsx-openpyxl", SQLite and PostgreSQL). Bounds:
+openpyxl holds every text whole and pads a row up to its last cell, so one value in ZZZZZZ1
+of a 2 KB file is a row of 321 million entries.
 
 Every part is streamed through expat, at most one cell's text is held at a time, and a
 workbook past a limit is refused before it costs more: ``MAX_UNPACKED`` bytes unpacked (as the
