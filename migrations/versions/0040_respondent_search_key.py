@@ -1,7 +1,7 @@
 """respondents carry a search key folded for case and diacritics, filled for existing rows
 
 Revision ID: 0040
-Revises: 0003
+Revises: 0011
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from clusgo_events.models.respondent import search_key_for
 
 revision = "0040"
-down_revision = "0003"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
