@@ -49,6 +49,12 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_MAX_EMAILS = int(os.environ.get("MAIL_MAX_EMAILS", "100"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # seconds after which a message left 'sending' by a dead worker is taken over; must exceed
+    # a few MAIL_TIMEOUTs
+    MAIL_LOCK_TIMEOUT = float(os.environ.get("MAIL_LOCK_TIMEOUT", "300"))
+    # calendar invitations by e-mail (iMIP) on registration and changes; their ORGANIZER
+    CALENDAR_MAIL = os.environ.get("CALENDAR_MAIL", "1") != "0"
+    CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

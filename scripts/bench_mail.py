@@ -64,9 +64,11 @@ def main() -> None:
     from clusgo_events import create_app
     from clusgo_events.extensions import db, mail
     from clusgo_events.models import OutboxMessage, Respondent
-    from clusgo_events.services import delivery
+    from clusgo_events.services import outbox
     from clusgo_events.services.events import EventData, create_event, publish_event
     from clusgo_events.services.invitations import send_invitations
+    from clusgo_events.services.outbox import mime
+    from clusgo_events.services.outbox.addresses import mailbox, sender_of
 
     tmp = tempfile.mkdtemp(prefix="bench-mail-")
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -126,29 +128,26 @@ def main() -> None:
         assert result.queued == args.count, result
 
         # the same messages, built once, for the plain smtplib baseline
-        sender = app.config["MAIL_DEFAULT_SENDER"]
+        sender = sender_of(app.config["MAIL_DEFAULT_SENDER"])
+
+        def build(row: OutboxMessage) -> bytes:
+            return mime.build(row, sender, mailbox(row.recipient), "events.example.org")[0]
+
         rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         db.session.expunge_all()
-        built = [
-            (
-                row.recipient,
-                delivery.build_mime(row, sender, "events.example.org")[0],
-            )
-            for row in rows
-        ]
+        built = [(row.recipient, build(row)) for row in rows]
         db.session.commit()
         db.session.remove()  # a delivery worker starts with an empty session
 
         started = time.perf_counter()
-        report = delivery.deliver()
+        report = outbox.deliver()
         deliver_seconds = time.perf_counter() - started
         assert report.sent == args.count, report
 
         started = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
             for row in rows:
-                data = delivery.build_mime(row, sender, "events.example.org")[0]
-                smtp.sendmail("no-reply@clusgo.example", [row.recipient], data)
+                smtp.sendmail("no-reply@clusgo.example", [row.recipient], build(row))
         plain_seconds = time.perf_counter() - started
 
         started = time.perf_counter()

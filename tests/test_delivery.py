@@ -19,8 +19,9 @@ from sqlalchemy import select
 from clusgo_events.extensions import db
 from clusgo_events.models import OutboxMessage
 from clusgo_events.models.base import utcnow
-from clusgo_events.services import delivery
-from clusgo_events.services.outbox import attachment, enqueue
+from clusgo_events.services import outbox
+from clusgo_events.services.outbox import attachment, claims, enqueue
+from clusgo_events.services.outbox.smtp import DeliveryConnection
 from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
 
 
@@ -64,7 +65,7 @@ def statuses() -> Counter:
 def test_message_headers_parts_and_diacritics(app: Flask, smtp: SMTPServer) -> None:
     app.config["BASE_URL"] = "https://events.example.org"
     queue(1)
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert (report.sent, report.failed, report.retried) == (1, 0, 0)
     [got] = smtp.wait_for(1)
     msg = got.message
@@ -94,7 +95,7 @@ def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
         calendar_ics=ICS,
         attachments=[attachment("programme.pdf", "application/pdf", b"%PDF-1.4 test")],
     )
-    delivery.deliver()
+    outbox.deliver()
     msg = smtp.wait_for(1)[0].message
     assert msg.get_content_type() == "multipart/mixed"
     alternative, ics_file, pdf = msg.get_payload()
@@ -114,7 +115,7 @@ def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
 
 def test_cancel_method_in_mime(app: Flask, smtp: SMTPServer) -> None:
     queue(1, calendar_method="CANCEL", calendar_ics=ICS.replace("REQUEST", "CANCEL"))
-    delivery.deliver()
+    outbox.deliver()
     msg = smtp.wait_for(1)[0].message
     calendar = msg.get_payload()[0].get_payload()[2]
     assert calendar.get_param("method") == "CANCEL"
@@ -126,7 +127,7 @@ def test_no_header_injection(app: Flask, smtp: SMTPServer) -> None:
         recipient_name="Eve\r\nBcc: victim@example.org",
         subject="Hello\nBcc: victim@example.org",
     )
-    delivery.deliver()
+    outbox.deliver()
     [got] = smtp.wait_for(1)
     assert got.rcpt_tos == ["person0@example.org"]
     assert got.message["Bcc"] is None
@@ -137,24 +138,24 @@ def test_no_header_injection(app: Flask, smtp: SMTPServer) -> None:
 def test_one_connection_per_batch(app: Flask, smtp: SMTPServer) -> None:
     queue(5)
     connections: list[object] = []
-    original = delivery.DeliveryConnection.configure_host
+    original = DeliveryConnection.configure_host
 
     def counting(self):  # type: ignore[no-untyped-def]
         connections.append(self)
         return original(self)
 
-    delivery.DeliveryConnection.configure_host = counting  # type: ignore[method-assign]
+    DeliveryConnection.configure_host = counting  # type: ignore[method-assign]
     try:
-        report = delivery.deliver(batch_size=10)
+        report = outbox.deliver(batch_size=10)
     finally:
-        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+        DeliveryConnection.configure_host = original  # type: ignore[method-assign]
     assert report.sent == 5 and len(connections) == 1
     assert len(smtp.wait_for(5)) == 5
 
 
 def test_limit(app: Flask, smtp: SMTPServer) -> None:
     queue(5)
-    assert delivery.deliver(limit=2).sent == 2
+    assert outbox.deliver(limit=2).sent == 2
     assert statuses() == Counter(sent=2, queued=3)
 
 
@@ -164,7 +165,7 @@ def test_permanent_refusal_marks_failed(app: Flask) -> None:
     try:
         use_smtp(app, server.port)
         queue(3)
-        report = delivery.deliver()
+        report = outbox.deliver()
         assert (report.sent, report.failed) == (2, 1)
         assert sorted(r.rcpt_tos[0] for r in server.wait_for(2)) == [
             "person0@example.org",
@@ -182,7 +183,7 @@ def test_permanent_data_refusal(app: Flask) -> None:
     try:
         use_smtp(app, server.port)
         queue(1)
-        assert delivery.deliver().failed == 1
+        assert outbox.deliver().failed == 1
     finally:
         server.stop()
     row = db.session.scalar(select(OutboxMessage))
@@ -196,37 +197,37 @@ def test_temporary_refusal_retries_with_growing_delay(app: Flask) -> None:
         use_smtp(app, server.port)
         queue(1)
         before = utcnow()
-        report = delivery.deliver()
+        report = outbox.deliver()
         assert (report.sent, report.retried) == (0, 1)
         row = db.session.scalar(select(OutboxMessage))
         assert row.status == "queued" and row.attempts == 1 and "451" in row.last_error
         assert row.next_attempt_at >= before + timedelta(seconds=59)
         # not due yet: nothing happens
-        assert delivery.deliver().total == 0
+        assert outbox.deliver().total == 0
         # due again, refused again: the delay doubles
         row.next_attempt_at = utcnow()
         db.session.commit()
         before = utcnow()
-        delivery.deliver()
+        outbox.deliver()
         db.session.refresh(row)
         assert row.attempts == 2 and row.next_attempt_at >= before + timedelta(seconds=119)
         # the server takes it now
         server.behaviour.refuse_rcpt.clear()
         row.next_attempt_at = utcnow()
         db.session.commit()
-        assert delivery.deliver().sent == 1
+        assert outbox.deliver().sent == 1
         assert len(server.wait_for(1)) == 1
     finally:
         server.stop()
-    assert delivery.retry_delay(1) == timedelta(minutes=1)
-    assert delivery.retry_delay(3) == timedelta(minutes=4)
-    assert delivery.retry_delay(30) == delivery.RETRY_CAP
+    assert claims.retry_delay(1) == timedelta(minutes=1)
+    assert claims.retry_delay(3) == timedelta(minutes=4)
+    assert claims.retry_delay(30) == claims.RETRY_CAP
 
 
 def test_server_down_is_temporary(app: Flask) -> None:
     use_smtp(app, free_port())
     queue(3)
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.retried == 3 and report.sent == 0
     assert "cannot connect" in report.connection_error
     rows = list(db.session.scalars(select(OutboxMessage)))
@@ -240,7 +241,7 @@ def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
     try:
         use_smtp(app, server.port)
         queue(4)
-        report = delivery.deliver()
+        report = outbox.deliver()
         got = server.wait_for(3)
     finally:
         server.stop()
@@ -264,7 +265,7 @@ def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
     db.session.flush()  # the change that causes the mail
     enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
     db.session.rollback()
-    assert delivery.deliver().total == 0
+    assert outbox.deliver().total == 0
     time.sleep(0.2)
     assert smtp.received == []
     assert db.session.scalar(select(OutboxMessage)) is None
@@ -277,7 +278,7 @@ def test_stale_sending_is_reclaimed_fresh_is_not(app: Flask, smtp: SMTPServer) -
     stale.locked_at = utcnow() - timedelta(seconds=600)
     fresh.locked_at = utcnow()
     db.session.commit()
-    assert delivery.deliver(lock_timeout=300).sent == 1
+    assert outbox.deliver(lock_timeout=300).sent == 1
     assert [r.rcpt_tos[0] for r in smtp.wait_for(1)] == [stale.recipient]
     db.session.refresh(fresh)
     assert fresh.status == "sending" and fresh.locked_by == "dead-worker"
@@ -287,7 +288,7 @@ def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) ->
     """quit() raising after the server took the message must not cause a resend."""
     app.extensions["mail"].max_emails = 1  # Flask-Mail reconnects (quit) after each message
     queue(2)
-    original = delivery.DeliveryConnection.configure_host
+    original = DeliveryConnection.configure_host
     calls = {"n": 0}
 
     def flaky(self):  # type: ignore[no-untyped-def]
@@ -296,11 +297,11 @@ def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) ->
             raise ConnectionRefusedError("reconnect refused")
         return original(self)
 
-    delivery.DeliveryConnection.configure_host = flaky  # type: ignore[method-assign]
+    DeliveryConnection.configure_host = flaky  # type: ignore[method-assign]
     try:
-        report = delivery.deliver()
+        report = outbox.deliver()
     finally:
-        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+        DeliveryConnection.configure_host = original  # type: ignore[method-assign]
     assert report.sent == 2
     assert len(smtp.wait_for(2)) == 2
     assert statuses() == Counter(sent=2)
@@ -405,7 +406,7 @@ def test_no_header_injection_through_name_or_stored_subject(
     [message] = queue(1, recipient_name=name, recipient="jana@example.org")
     message.subject = subject  # written as is, past enqueue's own clean-up
     db.session.commit()
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.sent == 1
     [got] = smtp.wait_for(1)
     assert got.rcpt_tos == ["jana@example.org"]
@@ -434,7 +435,7 @@ def test_recipient_with_line_breaks_is_refused(
     [message] = queue(1)
     message.recipient = recipient
     db.session.commit()
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.failed == 1 and report.sent == 0
     time.sleep(0.2)
     assert smtp.received == []
