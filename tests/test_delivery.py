@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from clusgo_events.extensions import db
 from clusgo_events.models import OutboxMessage
@@ -305,6 +306,61 @@ def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) ->
     assert report.sent == 2
     assert len(smtp.wait_for(2)) == 2
     assert statuses() == Counter(sent=2)
+
+
+def _fail_commit_after(server: SMTPServer, accepted: int) -> tuple[object, dict[str, bool]]:
+    """A commit listener that fails the commit once, when the server holds ``accepted``
+    messages: the database goes away just after the server took a message."""
+    fired = {"done": False}
+
+    def fail(conn) -> None:  # type: ignore[no-untyped-def]
+        if not fired["done"] and len(server.received) >= accepted:
+            fired["done"] = True
+            raise OperationalError(
+                "COMMIT", {}, Exception("server closed the connection unexpectedly")
+            )
+
+    return fail, fired
+
+
+def test_database_error_after_acceptance_never_resends(app: Flask, smtp: SMTPServer) -> None:
+    """The commit that records message 2 as sent fails: the same worker, once the database
+    answers again, records it as sent and sends it no second time."""
+    queue(3)
+    worker = outbox.Worker()
+    fail, fired = _fail_commit_after(smtp, accepted=2)
+    event.listen(db.engine, "commit", fail)
+    try:
+        with pytest.raises(OperationalError):
+            outbox.deliver(worker=worker)
+    finally:
+        event.remove(db.engine, "commit", fail)
+    assert fired["done"]
+    db.session.rollback()  # what the command does after a database error
+    report = outbox.deliver(worker=worker)
+    got = smtp.wait_for(3)
+    time.sleep(0.2)
+    per_recipient = Counter(r.rcpt_tos[0] for r in smtp.received)
+    assert per_recipient == Counter(f"person{i}@example.org" for i in range(3))
+    assert report.sent == 2 and not worker.accepted  # message 2 recorded, message 3 sent
+    db.session.expire_all()
+    assert statuses() == Counter(sent=3)
+    rows = {r.recipient: r for r in db.session.scalars(select(OutboxMessage))}
+    second = rows["person1@example.org"]
+    assert second.message_id == got[1].message["Message-ID"] and second.attempts == 1
+
+
+def test_deliver_command_database_error_is_one_line(app: Flask, smtp: SMTPServer, runner) -> None:  # type: ignore[no-untyped-def]
+    queue(1)
+    fail, fired = _fail_commit_after(smtp, accepted=1)
+    event.listen(db.engine, "commit", fail)
+    try:
+        result = runner.invoke(args=["mail", "deliver"])
+    finally:
+        event.remove(db.engine, "commit", fail)
+    assert fired["done"] and result.exit_code != 0
+    assert "database error: Exception: server closed the connection unexpectedly" in (result.output)
+    assert "UPDATE" not in result.output and "COMMIT" not in result.output
 
 
 def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,13 @@ def deliver_command(
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if worker.accepted:
+            click.echo(
+                f"{len(worker.accepted)} message(s) accepted by the SMTP server could not be "
+                "recorded as sent (database error); another worker takes them over after the "
+                "lock timeout and sends them again",
+                err=True,
+            )
     if watch or not total.total:
         _echo(total, prefix="Total: ")
 

@@ -86,8 +86,9 @@ class Worker:
     accepted: dict[int, _Accepted] = field(default_factory=dict)
 
     def sent(self, message: OutboxMessage, message_id: str) -> None:
-        """The server accepted ``message``: record it."""
-        claims.mark_sent(message, self.id, message_id, utcnow())
+        """The server accepted ``message``: remember it, then record it."""
+        self.accepted[message.id] = _Accepted(message, message_id, utcnow())
+        self.settle()
 
     def settle(self) -> int:
         """Record every remembered message as sent (raises while the database is away)."""
