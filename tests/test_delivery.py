@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,11 +20,12 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from clusgo_events.extensions import db
-from clusgo_events.models import OutboxMessage
+from clusgo_events.models import AuditEntry, OutboxMessage
 from clusgo_events.models.base import utcnow
 from clusgo_events.services import outbox
 from clusgo_events.services.outbox import attachment, claims, enqueue
 from clusgo_events.services.outbox.smtp import DeliveryConnection
+from tests import factories
 from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
 
 
@@ -32,6 +35,7 @@ def smtp(app: Flask) -> Iterator[SMTPServer]:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+LINK = re.compile(r"https?://[^\s\"<>]+/invitations/([A-Za-z0-9_-]+)")
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ClusGo//EN\r\nMETHOD:REQUEST\r\n"
     "BEGIN:VEVENT\r\nUID:1b4e28ba-2fa1-11d2-883f-0016d3cca427\r\nDTSTAMP:20300101T000000Z\r\n"
@@ -371,6 +375,139 @@ def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type:
     result = runner.invoke(args=["mail", "deliver"])
     assert "1 sent" in result.output
     assert len(smtp.wait_for(3)) == 3
+
+
+# -- what the outbox keeps -----------------------------------------------------------------
+
+
+def _stored_text(row: OutboxMessage) -> str:
+    """Every stored column of ``row`` as one text (the bodies, the attachments' base64 ...)."""
+    return " ".join(str(getattr(row, c.key)) for c in OutboxMessage.__table__.columns)
+
+
+def test_sent_invitation_keeps_no_token(app: Flask, smtp: SMTPServer) -> None:
+    """The raw invitation token lives only in the e-mail: once the server has it, the outbox
+    row keeps recipient, subject and status, and no body."""
+    from clusgo_events.services.invitations import send_invitations
+    from tests.mail_helpers import make_event, make_respondent
+
+    event = make_event()
+    make_respondent("jana@example.cz", language="cs")
+    send_invitations(event)
+    db.session.commit()
+    queued = db.session.scalar(select(OutboxMessage))
+    token = LINK.search(queued.body_text).group(1)
+    assert outbox.deliver().sent == 1
+    assert token in smtp.wait_for(1)[0].message.get_body(("plain",)).get_content()
+    db.session.expire_all()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "sent" and row.subject and row.recipient == "jana@example.cz"
+    assert token not in _stored_text(row)
+    assert (row.body_text, row.body_html, row.calendar_ics, row.attachments) == ("", "", None, [])
+    assert row.purged_at == row.sent_at
+
+
+def test_sent_calendar_and_attachments_are_dropped(app: Flask, smtp: SMTPServer) -> None:
+    qr = b"\x89PNG check-in code ABC-123"
+    queue(
+        1,
+        calendar_method="REQUEST",
+        calendar_ics=ICS,
+        attachments=[attachment("checkin-code.png", "image/png", qr)],
+    )
+    outbox.deliver()
+    msg = smtp.wait_for(1)[0].message
+    assert msg.get_payload()[2].get_content() == qr
+    row = db.session.scalar(select(OutboxMessage))
+    db.session.refresh(row)
+    assert row.calendar_ics is None and row.attachments == [] and row.calendar_method == "REQUEST"
+    assert "ATTENDEE" not in _stored_text(row) and "Q0hFQ0" not in _stored_text(row)
+
+
+def test_failed_message_keeps_its_bodies_for_a_while(app: Flask, clock) -> None:  # type: ignore[no-untyped-def]
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "550 5.1.1 No such user"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        queue(2, calendar_method="REQUEST", calendar_ics=ICS)
+        report = outbox.deliver()
+    finally:
+        server.stop()
+    assert (report.sent, report.failed) == (1, 1)
+    failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    assert failed.failed_at == clock.now and failed.purged_at is None
+    days = app.config["OUTBOX_FAILED_BODY_DAYS"]
+    assert days == 30
+    clock.advance(days=days - 1)
+    assert outbox.purge_bodies() == 0  # still there to look at, and to send again
+    db.session.commit()
+    db.session.refresh(failed)
+    assert "Dobrý den" in failed.body_text and failed.calendar_ics == ICS
+    clock.advance(days=1)
+    assert outbox.purge_bodies() == 1
+    db.session.commit()
+    db.session.refresh(failed)
+    assert (failed.body_text, failed.body_html, failed.calendar_ics) == ("", "", None)
+    assert failed.purged_at == clock.now
+    assert failed.status == "failed" and "No such user" in failed.last_error  # the record stays
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.bodies_purged"))
+    assert entry.details["messages"] == 1
+    assert outbox.purge_bodies() == 0  # once
+
+
+def test_purge_drops_bodies_a_sent_message_still_has(app: Flask) -> None:
+    """A row sent before bodies were dropped at sending (or by another writer)."""
+    row = factories.outbox_message(status="sent", body_html="<p>token</p>")
+    db.session.commit()
+    assert outbox.purge_bodies() == 1
+    db.session.commit()
+    db.session.refresh(row)
+    assert (row.body_text, row.body_html) == ("", "")
+
+
+def test_deliver_command_purges_as_the_worker(app: Flask, clock, runner) -> None:  # type: ignore[no-untyped-def]
+    old = factories.outbox_message(status="failed", failed_at=clock.now - timedelta(days=31))
+    recent = factories.outbox_message(status="failed", failed_at=clock.now - timedelta(days=1))
+    db.session.commit()
+    use_smtp(app, free_port())  # nothing queued: no connection is made
+    result = runner.invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Dropped the bodies of 1 old message(s)." in result.output
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, old.id).body_text == ""
+    assert db.session.get(OutboxMessage, recent.id).body_text != ""
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.bodies_purged"))
+    assert entry.source == "worker"
+
+
+def test_no_secret_in_a_log_line(app: Flask, smtp: SMTPServer, caplog, capfd) -> None:  # type: ignore[no-untyped-def]
+    """A failing receiver whose error quotes the message, a refused address and the SMTP
+    debug setting on: the log and the terminal name ids and answers, never a link."""
+    from clusgo_events.signals import message_sent
+
+    app.config["MAIL_DEBUG"] = 1
+    use_smtp(app, smtp.port)
+    secret = "https://events.example.org/invitations/s3cr3t-t0k3n-0123456789abcdefghijklmn"
+    queue(2, body_text=f"Your link: {secret}", body_html=f'<a href="{secret}">link</a>')
+
+    def leaky(message: OutboxMessage, **_: object) -> None:
+        raise RuntimeError(f"cannot handle {message.body_text}")
+
+    message_sent.connect(leaky)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            assert outbox.deliver().sent == 2
+    finally:
+        message_sent.disconnect(leaky)
+    ours = [r for r in caplog.records if r.name.startswith(("clusgo_events", "sqlalchemy"))]
+    assert any("receiver of outbox-message-sent failed" in r.getMessage() for r in ours)
+    for record in ours:
+        assert "s3cr3t" not in record.getMessage()
+        assert not record.exc_info or "s3cr3t" not in str(record.exc_info[1])
+    out, err = capfd.readouterr()
+    assert "s3cr3t" not in out + err
+    assert "send: " not in err and "reply: " not in err  # smtplib's transcript stays off
+    assert statuses() == Counter(sent=2)
 
 
 # -- processes -----------------------------------------------------------------------------

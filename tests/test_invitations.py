@@ -260,10 +260,10 @@ def test_reminders_once_per_interval_new_link(app: Flask, smtp: SMTPServer) -> N
     make_respondent("answered@cz.example")
     make_respondent("undelivered@cz.example")
     invite(event)
-    outbox.deliver()
     invitations = {i.respondent.email: i for i in db.session.scalars(select(Invitation))}
     quiet = invitations["quiet@cz.example"]
-    old_token = token_of(quiet)
+    old_token = token_of(quiet)  # read before delivery: a sent message keeps no body
+    outbox.deliver()
     service.accept(invitations["answered@cz.example"])
     invitations["undelivered@cz.example"].status = "queued"
     for inv in invitations.values():

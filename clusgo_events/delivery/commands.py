@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from ..extensions import db
 from ..models import AuditSource
 from ..services.audit import acting_from
-from ..services.outbox import DeliveryReport, Worker, deliver
+from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies
+from ..services.outbox.retention import PURGE_EVERY
 from ..services.outbox.worker import DEFAULT_BATCH_SIZE
 
 mail_cli = AppGroup("mail", help="Deliver the outbox.")
@@ -43,7 +44,8 @@ def deliver_command(
 ) -> None:
     """Send queued mail over SMTP (MAIL_SERVER:MAIL_PORT), retrying temporary failures.
 
-    Every change is recorded as the worker's.
+    Also drops the bodies of failed messages older than OUTBOX_FAILED_BODY_DAYS (at start,
+    and hourly with --watch). Every change is recorded as the worker's.
     """
     lock_timeout = lock_timeout or float(current_app.config["MAIL_LOCK_TIMEOUT"])
     stopping: dict[str, bool] = {"stop": False}
@@ -54,6 +56,7 @@ def deliver_command(
     previous = signal.signal(signal.SIGTERM, stop)
     worker = Worker()
     total = DeliveryReport()
+    next_purge = 0.0
 
     def bar(length: int) -> Any:
         return click.progressbar(length=length, label=f"Sending {length} message(s)")
@@ -62,6 +65,9 @@ def deliver_command(
         with acting_from(AuditSource.WORKER):
             while True:
                 try:
+                    if time.monotonic() >= next_purge:
+                        _purge()
+                        next_purge = time.monotonic() + PURGE_EVERY.total_seconds()
                     report = deliver(
                         limit=None if limit is None else limit - total.total,
                         batch_size=batch_size,
@@ -98,6 +104,13 @@ def deliver_command(
             )
     if watch or not total.total:
         _echo(total, prefix="Total: ")
+
+
+def _purge() -> None:
+    purged = purge_bodies()
+    db.session.commit()
+    if purged:
+        click.echo(f"Dropped the bodies of {purged} old message(s).")
 
 
 def _brief(exc: DBAPIError) -> str:

@@ -26,7 +26,10 @@ class OutboxMessage(db.Model):
     """One e-mail to deliver; ``idempotency_key`` makes queuing it twice impossible.
 
     ``kind`` and the reference columns say what the message is about (the key is built from
-    them by ``services.outbox.keys``); nobody parses the key.
+    them by ``services.outbox.keys``); nobody parses the key. The bodies (text, HTML, calendar,
+    attachments) carry invitation tokens, feed URLs and check-in codes: they are dropped when
+    the message is sent, and a failed message's after ``OUTBOX_FAILED_BODY_DAYS``
+    (``purged_at`` says when).
     """
 
     __tablename__ = "outbox_message"

@@ -1,4 +1,5 @@
-"""the outbox key is a schema: kind (CHECK) and what a message refers to become columns
+"""the outbox key is a schema: kind (CHECK) and what a message refers to become columns; bodies
+of sent messages are dropped
 
 Revision ID: 0030
 Revises: 0003
@@ -9,7 +10,8 @@ The old rows say what they are about only inside their idempotency key
 ``registration:<id>:<notice>:[session-<id>:]<n>``, ``cal:<uid>:<sequence>:<METHOD>:<to>``,
 ``certificate:<event>:<registration>``). The keys are parsed here, once, and the references
 filled in (a reference to a row that no longer exists stays empty); from now on the code
-reads the columns.
+reads the columns. The bodies of messages already sent carry invitation tokens, feed URLs
+and check-in codes: they are dropped too.
 """
 
 import re
@@ -141,8 +143,16 @@ def upgrade():
             ),
             updates,
         )
+    # failed rows keep their bodies for OUTBOX_FAILED_BODY_DAYS from now; sent ones lose them
     conn.execute(
         sa.text("UPDATE outbox_message SET failed_at = :now WHERE status = 'failed'"),
+        {"now": _now(conn)},
+    )
+    conn.execute(
+        sa.text(
+            "UPDATE outbox_message SET body_text = '', body_html = '', calendar_ics = NULL, "
+            "attachments = '[]', purged_at = :now WHERE status = 'sent'"
+        ),
         {"now": _now(conn)},
     )
 

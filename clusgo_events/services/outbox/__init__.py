@@ -10,12 +10,14 @@ One concern per module:
 * :mod:`.errors` — temporary or permanent failure
 * :mod:`.claims` — which worker holds which message, and each outcome
 * :mod:`.worker` — the delivery loop (``deliver``)
+* :mod:`.retention` — how long bodies are kept (``purge_bodies``)
 """
 
 from __future__ import annotations
 
 from .enqueue import attachment, enqueue
 from .keys import OutboxKey
+from .retention import purge_bodies
 from .worker import DeliveryReport, Worker, deliver
 
 __all__ = [
@@ -25,4 +27,5 @@ __all__ = [
     "attachment",
     "deliver",
     "enqueue",
+    "purge_bodies",
 ]

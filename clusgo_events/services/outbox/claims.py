@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 MAX_ATTEMPTS = 12
+#: what a sent message keeps of its bodies: nothing (they hold tokens, feed URLs, codes)
+NO_BODIES: dict[str, Any] = {
+    "body_text": "",
+    "body_html": "",
+    "calendar_ics": None,
+    "attachments": [],
+}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -109,13 +116,15 @@ def _finish(message: OutboxMessage, worker: str, **values: Any) -> bool:
 
 
 def mark_sent(message: OutboxMessage, worker: str, message_id: str, sent_at: datetime) -> None:
-    """The server accepted ``message``: sent, committed."""
+    """The server accepted ``message``: sent, its bodies dropped, committed."""
     values = {
         "status": OutboxStatus.SENT,
         "sent_at": sent_at,
         "message_id": message_id[:300],
         "attempts": message.attempts + 1,
         "last_error": "",
+        "purged_at": sent_at,
+        **NO_BODIES,
     }
     _finish_and_notify(message, worker, message_sent, values)
 
@@ -139,7 +148,7 @@ def mark_temporary(message: OutboxMessage, worker: str, error: str) -> str:
 
 
 def mark_failed(message: OutboxMessage, worker: str, error: str) -> None:
-    """Failed for good: kept, audited."""
+    """Failed for good: kept (bodies too, for ``OUTBOX_FAILED_BODY_DAYS``), audited."""
     values = {
         "status": OutboxStatus.FAILED,
         "attempts": message.attempts + 1,
