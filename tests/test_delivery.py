@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
@@ -375,6 +376,67 @@ def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type:
     result = runner.invoke(args=["mail", "deliver"])
     assert "1 sent" in result.output
     assert len(smtp.wait_for(3)) == 3
+
+
+# -- international addresses ---------------------------------------------------------------
+
+
+def test_non_ascii_domain_goes_as_idna(app: Flask, smtp: SMTPServer) -> None:
+    """``jan@żółw.pl`` (imported as it is) is delivered to ``jan@xn--w-uga1v8h.pl``."""
+    queue(1, recipient="jan@żółw.pl", recipient_name="Jan Żółkiewski")
+    report = outbox.deliver()
+    assert (report.sent, report.failed) == (1, 0)
+    [got] = smtp.wait_for(1)
+    assert got.rcpt_tos == ["jan@xn--w-uga1v8h.pl"] and "SMTPUTF8" not in got.mail_options
+    assert got.data.isascii()
+    [to] = got.message["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Jan Żółkiewski", "jan@xn--w-uga1v8h.pl")
+    assert statuses() == Counter(sent=1)
+
+
+def test_non_ascii_local_part_with_smtputf8(app: Flask) -> None:
+    server = SMTPServer(Behaviour(smtputf8=True)).start()
+    try:
+        use_smtp(app, server.port)
+        queue(1, recipient="jiří@żółw.pl", recipient_name="Jiří Dvořák")
+        report = outbox.deliver()
+        [got] = server.wait_for(1)
+    finally:
+        server.stop()
+    assert report.sent == 1
+    assert got.rcpt_tos == ["jiří@xn--w-uga1v8h.pl"] and "SMTPUTF8" in got.mail_options
+    msg = message_from_string(got.data.decode("utf-8"), policy=policy.SMTPUTF8)  # RFC 6532
+    [to] = msg["To"].addresses
+    assert to.addr_spec == "jiří@xn--w-uga1v8h.pl" and to.display_name == "Jiří Dvořák"
+    assert msg["Subject"] == "Pozvánka do Győru, Łódź, Žilina #0"
+    assert "Dobrý den" in msg.get_body(("plain",)).get_content()
+
+
+def test_non_ascii_local_part_without_smtputf8_fails_clearly(app: Flask, smtp: SMTPServer) -> None:
+    """The server does not offer SMTPUTF8: that one message fails for good, with a reason a
+    person understands; the rest of the batch goes."""
+    first, second = queue(2)
+    first.recipient = "jiří@example.cz"
+    db.session.commit()
+    report = outbox.deliver()
+    assert (report.sent, report.failed, report.retried) == (1, 1, 0)
+    assert [r.rcpt_tos for r in smtp.wait_for(1)] == [["person1@example.org"]]
+    db.session.expire_all()
+    failed = db.session.get(OutboxMessage, first.id)
+    assert failed.status == "failed" and failed.attempts == 1
+    assert "non-ASCII characters before the @" in failed.last_error
+    assert "SMTPUTF8" in failed.last_error
+
+
+@pytest.mark.parametrize("recipient", ["jan@-żółw.pl", "jan@żółw..pl", "jan@"])
+def test_invalid_domain_fails_for_good(app: Flask, smtp: SMTPServer, recipient: str) -> None:
+    [message] = queue(1)
+    message.recipient = recipient
+    db.session.commit()
+    assert outbox.deliver().failed == 1
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, message.id)
+    assert row.status == "failed" and "cannot build the message" in row.last_error
 
 
 # -- what the outbox keeps -----------------------------------------------------------------

@@ -52,9 +52,7 @@ def mailbox(address: str) -> Mailbox:
     local, domain = address.split("@")
     if not local or not domain:
         raise PermanentFailure(f"not a deliverable address: {address!r}")
-    if not address.isascii():
-        raise PermanentFailure(f"not an ASCII address (SMTPUTF8 unsupported): {address!r}")
-    return Mailbox(address)
+    return Mailbox(f"{local}@{_domain(domain)}", needs_smtputf8=not local.isascii())
 
 
 @lru_cache(maxsize=8)

@@ -133,7 +133,8 @@ def build(
     message: OutboxMessage, sender: tuple[str, Mailbox], recipient: Mailbox, domain: str
 ) -> tuple[bytes, str]:
     """The message's bytes (CRLF line ends) and its Message-ID (``@domain``)."""
-    mime = EmailMessage(policy=POLICY_UTF8 if recipient.needs_smtputf8 else POLICY)
+    utf8 = recipient.needs_smtputf8 or sender[1].needs_smtputf8
+    mime = EmailMessage(policy=POLICY_UTF8 if utf8 else POLICY)
     message_id = make_msgid(domain=domain)
     mime["Subject"] = clean(message.subject)
     mime["From"] = (sender[0], sender[1].address)

@@ -9,6 +9,7 @@ from typing import Any
 from flask_mail import Connection, Message
 
 from .addresses import Mailbox
+from .errors import PermanentFailure
 
 
 class OutgoingMail(Message):
@@ -99,4 +100,17 @@ class DeliveryConnection(Connection):
     def transmit(self, mail: OutgoingMail) -> None:
         """Send ``mail``; :class:`PermanentFailure` when it needs SMTPUTF8 and the server
         does not offer it."""
-        self.send(mail)
+        if not mail.smtputf8:
+            self.send(mail)
+            return
+        if not self.offers_smtputf8():
+            raise PermanentFailure(
+                "the address has non-ASCII characters before the @ and the SMTP server does "
+                "not offer SMTPUTF8: it cannot be delivered through this server"
+            )
+        # Flask-Mail cannot write a non-ASCII local part (its envelope goes through
+        # email.utils.formataddr): the envelope goes to smtplib itself, on this connection
+        assert self.host is not None
+        self.host.sendmail(mail.sender, mail.recipients, mail.data, ["SMTPUTF8"])
+        mail.accepted = True
+        self.num_emails += 1
