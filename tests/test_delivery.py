@@ -117,6 +117,7 @@ def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
     assert ics_file.get_filename() == "invite.ics"
     assert ics_file.get_content().decode("utf-8") == ICS  # the same object, CRLF intact
     assert pdf.get_filename() == "programme.pdf" and pdf.get_content() == b"%PDF-1.4 test"
+    assert smtp.received[0].data.count(b"MIME-Version:") == 1  # on top only
 
 
 def test_cancel_method_in_mime(app: Flask, smtp: SMTPServer) -> None:
@@ -182,6 +183,25 @@ def test_permanent_refusal_marks_failed(app: Flask) -> None:
     failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
     assert failed.recipient == "person1@example.org"
     assert "550" in failed.last_error and "No such user" in failed.last_error
+
+
+def test_deliver_command_audits_a_final_failure_as_the_worker(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "550 5.1.1 No such user"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        [message] = queue(1)
+        result = runner.invoke(args=["mail", "deliver"])
+    finally:
+        server.stop()
+    assert "0 sent, 0 to retry, 1 failed" in result.output, result.output
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.failed"))
+    assert (entry.source, entry.object_type, entry.object_id) == (
+        "worker",
+        "OutboxMessage",
+        message.id,
+    )
+    assert "No such user" in entry.details["error"]
 
 
 def test_permanent_data_refusal(app: Flask) -> None:

@@ -66,26 +66,26 @@ def plain(kind: OutboxKind | str, key: str) -> OutboxKey:
         ) from None
 
 
-def invitation(invitation: Invitation) -> OutboxKey:
-    """The invitation e-mail of ``invitation`` (flushed: it needs the id)."""
+def _of_invitation(invitation: Invitation, kind: OutboxKind, key: str) -> OutboxKey:
     return OutboxKey(
-        key=f"invitation:{invitation.event_id}:{invitation.respondent_id}",
-        kind=OutboxKind.INVITATION,
+        key=key,
+        kind=kind,
         event_id=invitation.event_id,
         invitation_id=invitation.id,
         respondent_id=invitation.respondent_id,
     )
+
+
+def invitation(invitation: Invitation) -> OutboxKey:
+    """The invitation e-mail of ``invitation`` (flushed: it needs the id)."""
+    key = f"invitation:{invitation.event_id}:{invitation.respondent_id}"
+    return _of_invitation(invitation, OutboxKind.INVITATION, key)
 
 
 def reminder(invitation: Invitation, number: int) -> OutboxKey:
     """The ``number``-th reminder of ``invitation``."""
-    return OutboxKey(
-        key=f"reminder:{invitation.id}:{number}",
-        kind=OutboxKind.INVITATION_REMINDER,
-        event_id=invitation.event_id,
-        invitation_id=invitation.id,
-        respondent_id=invitation.respondent_id,
-    )
+    key = f"reminder:{invitation.id}:{number}"
+    return _of_invitation(invitation, OutboxKind.INVITATION_REMINDER, key)
 
 
 def registration_notice(
