@@ -144,7 +144,7 @@ def _send(
     participants: list[Participant],
 ) -> int:
     """Queue ``kind`` for ``obj`` to each participant (see the module notes); how many."""
-    if not current_app.config.get("CALENDAR_MAIL", True):
+    if not current_app.config["CALENDAR_MAIL"]:
         return 0
     histories = _histories(obj)
     method = METHOD_OF[kind]

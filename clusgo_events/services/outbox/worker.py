@@ -102,7 +102,7 @@ class Worker:
 
 def message_id_domain() -> str:
     """The domain of every Message-ID: ``BASE_URL``'s host (never the machine's name)."""
-    return urlsplit(current_app.config.get("BASE_URL", "")).hostname or "localhost"
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
 
 
 def send_batch(
