@@ -22,8 +22,9 @@ package's.
 
 Cost: the email package takes about 2.1 ms of CPU per invitation, the hand-written writer this
 replaced 0.3 ms (scripts/bench_mail.py, "build the MIME"; most of it the header registry's
-parsing and refolding). Delivery keeps well above what a relay takes (its CPU per message
-rose from about 3 to 5 ms), so the library stays.
+parsing and refolding): the worker's CPU per delivered message rose from 2.8 to 5.0 ms on
+SQLite and from 3.0 to 5.8 ms on PostgreSQL. That is still far more than any relay accepts
+(Exchange Online: 30 a minute), so the library stays.
 """
 
 from __future__ import annotations
