@@ -23,6 +23,7 @@ from .organisation import Organisation
 from .outbox import OutboxMessage
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
+from .throttle import RateLimitCounter
 from .user import ROLES, User
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "OutboxMessage",
     "ROLES",
     "Registration",
+    "RateLimitCounter",
     "Respondent",
     "SessionSeat",
     "TrainingSession",
