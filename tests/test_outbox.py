@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, func, select, text
@@ -128,7 +129,7 @@ def test_unknown_kind_is_refused_with_a_pointer(app: Flask) -> None:
     with pytest.raises(ValueError, match="OutboxKind"):
         enqueue(key="x:1", kind="newsletter", recipient="a@example.org", subject="S", body_text="")
     plain = enqueue(
-        key="x:2", kind="password-reset", recipient="a@example.org", subject="S", body_text=""
+        key="x:2", kind="password_reset", recipient="a@example.org", subject="S", body_text=""
     )
     assert plain.kind == OutboxKind.PASSWORD_RESET and plain.event_id is None
     assert _queue("x:3").kind == OutboxKind.OTHER
@@ -144,8 +145,8 @@ def test_receivers_are_connected_in_one_place(app: Flask) -> None:
     for signal, receiver in pairs:
         signal.disconnect(receiver)
         assert not any(ref() is receiver for ref in _refs(signal))
-    create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    create_app(_settings(app.config["SQLALCHEMY_DATABASE_URI"]))
+    create_app(_settings(app.config["SQLALCHEMY_DATABASE_URI"]))
     for signal, receiver in pairs:
         assert any(ref() is receiver for ref in _refs(signal)), (signal.name, receiver)
     assert {signal.name: len(signal.receivers) for signal, _ in pairs} == before
@@ -154,6 +155,14 @@ def test_receivers_are_connected_in_one_place(app: Flask) -> None:
 
 def _refs(signal):  # type: ignore[no-untyped-def]
     return list(signal.receivers.values())
+
+
+def _settings(database_url: str) -> dict:  # type: ignore[type-arg]
+    """The test configuration on ``database_url``."""
+    from config import TestingConfig
+
+    settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    return {**settings, "SQLALCHEMY_DATABASE_URI": database_url}
 
 
 # -- migration 0030: the old keys parsed once ----------------------------------------------
@@ -180,10 +189,8 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
 
 def test_migration_0030_parses_the_old_keys(scratch_url: str) -> None:
     from clusgo_events import create_app
-    from config import TestingConfig
 
-    settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": scratch_url})
+    app = create_app(_settings(scratch_url))
     directory = str(ROOT / "migrations")
     with app.app_context():
         upgrade(directory=directory)
@@ -203,7 +210,8 @@ def test_migration_0030_parses_the_old_keys(scratch_url: str) -> None:
             training.uid,
         )
         db.session.remove()
-        downgrade(directory=directory, revision="0003")
+        before = ScriptDirectory(directory).get_revision("0030").down_revision
+        downgrade(directory=directory, revision=before)
         e, s, p, i, r, event_uid, session_uid = ids
         old = [
             (f"invitation:{e}:{p}", "invitation", "sent"),

@@ -94,8 +94,8 @@ class OutboxKind(StrEnum):
     CALENDAR_CANCEL = "calendar-cancel"
     CERTIFICATE = "certificate"
     SIGNUP = "signup"
-    PASSWORD_RESET = "password-reset"
-    ACCOUNT_SETUP = "account-setup"
+    SIGNUP_EXISTING = "signup_existing"
+    PASSWORD_RESET = "password_reset"
     OTHER = "other"
 
 
