@@ -2,7 +2,7 @@
 of sent messages are dropped
 
 Revision ID: 0030
-Revises: 0011
+Revises: 0040
 Create Date: 2026-12-02 10:00:00
 
 The old rows say what they are about only inside their idempotency key
@@ -22,7 +22,7 @@ from alembic import op
 import clusgo_events.models.base
 
 revision = "0030"
-down_revision = "0011"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 
