@@ -33,6 +33,7 @@ from clusgo_events.models import (
     EventStatus,
     InvitationStatus,
     OrganisationKind,
+    OutboxKind,
     OutboxStatus,
     RegistrationStatus,
     Role,
@@ -124,6 +125,7 @@ def build_world() -> CrawlWorld:
 
     # invitations of every status; the accepted one is the representative's
     links: list[str] = []
+    invited = {}
     for status in InvitationStatus:
         invitee = make.respondent(
             rep.email if status == InvitationStatus.ACCEPTED else None,
@@ -139,6 +141,7 @@ def build_world() -> CrawlWorld:
         if status == InvitationStatus.ACCEPTED:
             values = {"answered_at": utcnow()}
         invitation, token = make.invitation(main, invitee, status, **values)
+        invited[status] = invitation
         if status == InvitationStatus.ACCEPTED:
             mine.invitation_id, mine.respondent_id = invitation.id, invitee.id
         links += [f"/invitations/{token}", f"/events/{main.slug}/register?invitation={token}"]
@@ -172,10 +175,26 @@ def build_world() -> CrawlWorld:
     make.event("closed-lodz", starts_in_days=5, closes_in_days=-1)
     make.event("invited-only-ostrava", allow_direct_signup=False)
 
-    # mail: sent, failed and still queued
-    make.outbox_message(rep.email, OutboxStatus.SENT, kind="registration_confirmed")
-    make.outbox_message(status=OutboxStatus.FAILED, attempts=5, last_error="550 no such user")
-    make.outbox_message(status=OutboxStatus.QUEUED, kind="invitation")
+    # mail about the event: sent (its bodies dropped), failed and still queued
+    make.outbox_message(
+        rep.email,
+        OutboxStatus.SENT,
+        kind=OutboxKind.REGISTRATION_CONFIRMED,
+        event_id=main.id,
+        registration_id=mine.id,
+        body_text="",
+        purged_at=utcnow(),
+    )
+    make.outbox_message(
+        status=OutboxStatus.FAILED,
+        kind=OutboxKind.INVITATION,
+        event_id=main.id,
+        invitation_id=invited[InvitationStatus.FAILED].id,
+        attempts=5,
+        last_error="550 5.1.1 no such user",
+        failed_at=utcnow(),
+    )
+    make.outbox_message(status=OutboxStatus.QUEUED, kind=OutboxKind.CERTIFICATE, event_id=past.id)
     db.session.commit()
 
     return CrawlWorld(

@@ -30,6 +30,7 @@ from .attendance import ATTENDED
 from .attendance_export import add_fonts
 from .mailer import render_email
 from .outbox import attachment, enqueue
+from .outbox import keys as outbox_keys
 from .timeutil import utc_to_local
 
 
@@ -297,7 +298,7 @@ def sample_registration(event: Event) -> Registration:
 
 
 def certificate_key(event: Event, registration: Registration) -> str:
-    return f"certificate:{event.id}:{registration.id}"
+    return outbox_keys.certificate(event, registration).key
 
 
 def send_certificates(event: Event, by: User | None) -> int:
@@ -328,14 +329,13 @@ def send_certificates(event: Event, by: User | None) -> int:
             sessions=sessions[registration.id],
         )
         enqueue(
-            key=certificate_key(event, registration),
+            key=outbox_keys.certificate(event, registration),
             recipient=registration.email,
             recipient_name=registration.name,
             subject=subject,
             body_text=text,
             body_html=html,
             language=language,
-            kind="certificate",
             attachments=[attachment("certificate.pdf", "application/pdf", data)],
         )
     if pending:
