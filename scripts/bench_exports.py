@@ -40,7 +40,7 @@ from clusgo_events.models import (  # noqa: E402
     TrainingSession,
     User,
 )
-from clusgo_events.services import attendance_export as export  # noqa: E402
+from clusgo_events.services.attendance import exports as export  # noqa: E402
 from clusgo_events.services.attendance import roster_query  # noqa: E402
 
 NAMES = ["Řehoř Dvořák", "Győző Szőke", "Ľubomír Kráľ", "Michał Żąbkowski", "Anna Nováková"]
