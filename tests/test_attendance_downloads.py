@@ -94,3 +94,21 @@ def test_session_list_in_every_format(client, world, fmt: str, blank: bool) -> N
         assert name in text
     assert "Exportní trhy" in text and "Strategie internacionalizace" not in text
     assert ("Jiří Příchozí" in text) is not blank
+
+
+def test_lists_and_refusals_in_the_readers_language(client, world) -> None:
+    AuthActions(client).login(world["organiser"])
+    status, body = served(client, f"/attendance/events/{world['slug']}/attendance.csv?lang=cs")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Akce", "Školení", "Začátek školení", "Účastník"]
+    assert {"přítomen", "nezapsáno"} <= {row[6] for row in rows[1:]}
+    status, body = served(
+        client, f"/attendance/sessions/{world['sessions'][0]}/attendance.pdf?lang=pl"
+    )
+    assert "Podpis" in _texts("pdf", body) and "Strona 1 z 1" in _texts("pdf", body)
+    refused = client.post(
+        f"/attendance/sessions/{world['sessions'][0]}/check-in?lang=hu",
+        data={"code": "NOSUCHCODE"},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.get_json()["error"] == "Ez a kód egyik regisztrációhoz sem tartozik."

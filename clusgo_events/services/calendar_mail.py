@@ -31,7 +31,6 @@ invite, a withdrawal when nothing was sent yet or the last message was already a
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -42,7 +41,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import signals
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, SessionSeat, TrainingSession
+from ..models import (
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+    SeatStatus,
+    SessionSeat,
+    TrainingSession,
+)
 from . import ical
 from .mailer import render_email
 from .outbox import enqueue
@@ -95,10 +103,7 @@ def _histories(uid: str) -> dict[str, _History]:
     """Per recipient (lower-case), what calendar mail for ``uid`` was queued so far."""
     rows = db.session.execute(
         select(OutboxMessage.recipient, OutboxMessage.kind)
-        .where(
-            OutboxMessage.idempotency_key.like(f"cal:{uid}:%"),
-            OutboxMessage.kind.in_(CALENDAR_KINDS),
-        )
+        .where(keys_of(uid), OutboxMessage.kind.in_(CALENDAR_KINDS))
         .order_by(OutboxMessage.id)
     )
     histories: dict[str, _History] = {}
@@ -134,6 +139,11 @@ def idempotency_key(uid: str, sequence: int, method: str, recipient: str) -> str
         digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()
         key = f"cal:{uid}:{sequence}:{method}:sha256={digest}"
     return key
+
+
+def keys_of(uid: str):  # type: ignore[no-untyped-def]
+    """The condition matching every outbox key :func:`idempotency_key` makes for ``uid``."""
+    return OutboxMessage.idempotency_key.like(f"cal:{uid}:%")
 
 
 def _sequence(obj: Event | TrainingSession) -> int:
@@ -225,7 +235,9 @@ def event_participants(event: Event) -> list[Participant]:
     """Everyone with a confirmed registration for ``event``."""
     registrations = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
         .order_by(Registration.id)
     )
     return [Participant.of(r) for r in registrations]
@@ -238,8 +250,8 @@ def session_participants(session: TrainingSession) -> list[Participant]:
         .join(SessionSeat, SessionSeat.registration_id == Registration.id)
         .where(
             SessionSeat.session_id == session.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .order_by(Registration.id)
     )
@@ -254,8 +266,8 @@ def _seat_holders_by_session(event: Event) -> dict[int, list[Participant]]:
         .join(TrainingSession, TrainingSession.id == SessionSeat.session_id)
         .where(
             TrainingSession.event_id == event.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .options(joinedload(SessionSeat.registration))
         .order_by(SessionSeat.id)
@@ -280,7 +292,10 @@ def _load_event(event: Event) -> Event:
 
 def on_registration_confirmed(registration: Registration, **_: object) -> None:
     """REQUEST for the event to the newly confirmed person."""
-    if registration.status != "confirmed" or registration.event.status == "cancelled":
+    if (
+        registration.status != RegistrationStatus.CONFIRMED
+        or registration.event.status == EventStatus.CANCELLED
+    ):
         return
     _send(registration.event, INVITE, [Participant.of(registration)])
 
@@ -292,7 +307,10 @@ def on_registration_cancelled(registration: Registration, **_: object) -> None:
 
 def on_seat_confirmed(seat: SessionSeat, **_: object) -> None:
     """REQUEST for the session to the newly seated person."""
-    if seat.status != "confirmed" or seat.registration.status != "confirmed":
+    if (
+        seat.status != SeatStatus.CONFIRMED
+        or seat.registration.status != RegistrationStatus.CONFIRMED
+    ):
         return
     if ical.session_status(seat.session) == "CANCELLED":
         return
@@ -307,7 +325,7 @@ def on_seat_cancelled(seat: SessionSeat, **_: object) -> None:
 def on_event_changed(event: Event, **_: object) -> None:
     """Updates to the event's participants, and to the seat holders of its sessions."""
     event = _load_event(event)
-    kind = CANCEL if event.status == "cancelled" else UPDATE
+    kind = CANCEL if event.status == EventStatus.CANCELLED else UPDATE
     _send(event, kind, event_participants(event))
     holders = _seat_holders_by_session(event)
     for session in event.sessions:
@@ -352,10 +370,8 @@ RECEIVERS = (
 def register_signal_handlers(app: Flask) -> None:
     """Connect the calendar-mail receivers (idempotent: blinker keeps one per function).
 
-    ``CALENDAR_MAIL = False`` in the config turns the calendar mails off;
-    ``CALENDAR_ORGANIZER`` (config or environment) names the ORGANIZER of the invitations.
+    ``CALENDAR_MAIL`` (config.py) turns the calendar mails on or off; ``CALENDAR_ORGANIZER``
+    names the ORGANIZER of the invitations (:func:`.ical.organizer`).
     """
-    app.config.setdefault("CALENDAR_MAIL", os.environ.get("CALENDAR_MAIL", "1") != "0")
-    app.config.setdefault("CALENDAR_ORGANIZER", os.environ.get("CALENDAR_ORGANIZER") or None)
     for signal, receiver in RECEIVERS:
         signal.connect(receiver)
