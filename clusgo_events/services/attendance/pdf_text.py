@@ -45,9 +45,14 @@ class UnicodePDF(FPDF):
         self.add_font(MAIN, "", str(FONT_REGULAR))
         self.add_font(MAIN, "B", str(FONT_BOLD))
         self._has_fallback = False
+        # what DejaVu covers, from the cmaps fpdf2 has just read (regular and bold differ)
+        self._covered = {
+            style: frozenset(self.fonts[MAIN.lower() + style].cmap)  # type: ignore[union-attr]
+            for style in ("", "B")
+        }
 
     def _main_coverage(self) -> frozenset[int]:
-        return coverage(FONT_BOLD if "B" in self.font_style else FONT_REGULAR)
+        return self._covered["B" if "B" in self.font_style else ""]
 
     def _load_fallback(self) -> None:
         if not self._has_fallback:
@@ -58,9 +63,10 @@ class UnicodePDF(FPDF):
     def printable(self, text: str) -> str:
         """``text`` with U+FFFD for every character no font has; loads the fallback font
         when some character needs it."""
-        if text.isascii():
+        main = self._main_coverage()
+        if text.isascii() or main.issuperset(map(ord, text)):
             return text
-        missing = {ord(c) for c in text if not c.isspace()} - self._main_coverage()
+        missing = {ord(c) for c in text if not c.isspace()} - main
         if not missing:
             return text
         fallback = coverage(FONT_FALLBACK)
@@ -77,9 +83,9 @@ class UnicodePDF(FPDF):
 
     def runs(self, text: str) -> list[tuple[str, str]]:
         """``text`` (printable) as runs of ``(font family, characters)``."""
-        main = self._main_coverage()
-        if text.isascii() or not self._has_fallback:
+        if not self._has_fallback or text.isascii():
             return [(MAIN, text)]
+        main = self._main_coverage()
         found: list[tuple[str, str]] = []
         for char in text:
             family = MAIN if ord(char) in main or char.isspace() else FALLBACK
@@ -92,11 +98,14 @@ class UnicodePDF(FPDF):
     def _run_width(self, family: str, text: str) -> float:
         key = f"{MAIN.lower()}{self.font_style}" if family == MAIN else FALLBACK.lower()
         widths = self.fonts[key].cw  # type: ignore[union-attr]
-        return sum(widths[ord(c)] for c in text) * self.font_size_pt * 0.001 / self.k
+        return sum(map(widths.__getitem__, map(ord, text))) * self.font_size_pt * 0.001 / self.k
 
     def width(self, text: str) -> float:
         """Width of ``text`` in mm in the current size: fpdf2's own sum, without the per-call
         overhead of ``get_string_width`` (this runs for every cell of every sheet row)."""
+        if not self._has_fallback or text.isascii():
+            widths = self.current_font.cw  # type: ignore[union-attr]
+            return sum(map(widths.__getitem__, map(ord, text))) * self.font_size_pt * 0.001 / self.k
         return sum(self._run_width(family, run) for family, run in self.runs(text))
 
     def fit(self, text: str, width: float) -> str:
