@@ -92,7 +92,7 @@ def _session_line(session: TrainingSession, zone: str) -> str:
     start = utc_to_local(session.starts_at, zone)
     end = utc_to_local(session.ends_at, zone)
     return (
-        f"{session.title} — {format_date(start.date(), 'short')} "
+        f"{session.title} — {format_date(start.date(), 'medium')} "
         f"{format_time(start, 'short', rebase=False)}–{format_time(end, 'short', rebase=False)}"
         f" {start.tzname()}"
     )
