@@ -87,8 +87,9 @@ def _set_autocommit(dbapi_connection: Any, value: bool) -> None:
 
 def _has_input(dbapi_connection: Any) -> bool:
     """True when the server sent something to a connection that sat idle (no round trip)."""
-    readable, _, _ = select_module.select([dbapi_connection.fileno()], [], [], 0)
-    return bool(readable)
+    poller = select_module.poll()  # poll, not select: no limit on the descriptor's number
+    poller.register(dbapi_connection.fileno(), select_module.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _is_dead(dbapi_connection: Any, record: Any, ping_after: float, dialect: Any) -> bool:
