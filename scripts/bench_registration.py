@@ -103,7 +103,9 @@ def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
     )
     from clusgo_events.services.users import create_user
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True, "SECRET_KEY": "bench-secret"}
+    )
     with app.app_context():
         if url.startswith("postgresql"):  # a scratch database: start from an empty schema
             from sqlalchemy import text
