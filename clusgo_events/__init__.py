@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import database, security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from .services.calendar_mail import register_signal_handlers
+from .signals import connect_receivers
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def create_app(config: Any = None) -> Flask:
     security.init_app(app)  # first: no extension starts without the app's own secret key
     register_extensions(app)
     register_blueprints(app)
-    register_signal_handlers(app)
+    connect_receivers()
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)

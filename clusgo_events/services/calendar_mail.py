@@ -1,6 +1,6 @@
 """Calendar invitations by e-mail (iMIP): invite, update and cancel, through the outbox.
 
-Receivers of the domain signals (connected by :func:`register_signal_handlers`):
+Receivers of the domain signals (``RECEIVERS``, connected by ``signals.connect_receivers``):
 
 * ``registration_confirmed`` -> METHOD:REQUEST for the event to that person;
 * ``seat_confirmed`` -> METHOD:REQUEST for the session;
@@ -21,7 +21,7 @@ update or cancel: that number minus one, never below zero). Both terms only rise
 person receives only rises, and the same change always yields the same number: the
 idempotency key ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` then makes a repeated signal
 queue nothing. The history is read from the outbox itself (the ``kind`` of earlier calendar
-messages to this address for this UID), so no model change was needed.
+messages to this address about this event or session).
 
 Repeats are skipped: an invite when this person's last per-person message already was an
 invite, a withdrawal when nothing was sent yet or the last message was already a CANCEL
@@ -30,11 +30,10 @@ invite, a withdrawal when nothing was sent yet or the last message was already a
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -53,18 +52,13 @@ from ..models import (
 )
 from . import ical
 from .mailer import render_email
-from .outbox import enqueue
+from .outbox import enqueue, keys
 from .timeutil import utc_to_local
 
 # kinds of outbox message; the first two are per-person and move the person's offset
-INVITE, WITHDRAW, UPDATE, CANCEL = (
-    "calendar-invite",
-    "calendar-withdraw",
-    "calendar-update",
-    "calendar-cancel",
-)
+INVITE, WITHDRAW, UPDATE, CANCEL = keys.CALENDAR_KINDS
 PERSONAL_KINDS = (INVITE, WITHDRAW)
-CALENDAR_KINDS = (INVITE, WITHDRAW, UPDATE, CANCEL)
+CALENDAR_KINDS = keys.CALENDAR_KINDS
 METHOD_OF = {INVITE: "REQUEST", UPDATE: "REQUEST", WITHDRAW: "CANCEL", CANCEL: "CANCEL"}
 TEMPLATE_OF = {
     INVITE: "calendar_invite",
@@ -72,7 +66,6 @@ TEMPLATE_OF = {
     WITHDRAW: "calendar_cancel",
     CANCEL: "calendar_cancel",
 }
-KEY_LIMIT = 200  # OutboxMessage.idempotency_key
 
 
 @dataclass(frozen=True)
@@ -99,12 +92,14 @@ class _History:
     last_kind: str | None = None
 
 
-def _histories(uid: str) -> dict[str, _History]:
-    """Per recipient (lower-case), what calendar mail for ``uid`` was queued so far."""
+def _histories(obj: Event | TrainingSession) -> dict[str, _History]:
+    """Per recipient (lower-case), what calendar mail about ``obj`` was queued so far."""
+    if isinstance(obj, TrainingSession):
+        about = keys.about(CALENDAR_KINDS, session_id=obj.id)
+    else:
+        about = keys.about(CALENDAR_KINDS, event_id=obj.id, session_id=None)
     rows = db.session.execute(
-        select(OutboxMessage.recipient, OutboxMessage.kind)
-        .where(keys_of(uid), OutboxMessage.kind.in_(CALENDAR_KINDS))
-        .order_by(OutboxMessage.id)
+        select(OutboxMessage.recipient, OutboxMessage.kind).where(about).order_by(OutboxMessage.id)
     )
     histories: dict[str, _History] = {}
     for recipient, kind in rows:
@@ -130,20 +125,6 @@ def _should_send(kind: str, history: _History) -> bool:
     if kind == UPDATE:
         return history.last_kind is None or METHOD_OF[history.last_kind] != "CANCEL"
     return True
-
-
-def idempotency_key(uid: str, sequence: int, method: str, recipient: str) -> str:
-    """``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash of a very long address)."""
-    key = f"cal:{uid}:{sequence}:{method}:{recipient}"
-    if len(key) > KEY_LIMIT:
-        digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()
-        key = f"cal:{uid}:{sequence}:{method}:sha256={digest}"
-    return key
-
-
-def keys_of(uid: str):  # type: ignore[no-untyped-def]
-    """The condition matching every outbox key :func:`idempotency_key` makes for ``uid``."""
-    return OutboxMessage.idempotency_key.like(f"cal:{uid}:%")
 
 
 def _sequence(obj: Event | TrainingSession) -> int:
@@ -172,9 +153,9 @@ def _send(
     participants: list[Participant],
 ) -> int:
     """Queue ``kind`` for ``obj`` to each participant (see the module notes); how many."""
-    if not current_app.config.get("CALENDAR_MAIL", True):
+    if not current_app.config["CALENDAR_MAIL"]:
         return 0
-    histories = _histories(obj.uid)
+    histories = _histories(obj)
     method = METHOD_OF[kind]
     event = obj if isinstance(obj, Event) else obj.event
     queued = 0
@@ -212,14 +193,13 @@ def _send(
             url=ical.event_url(event),
         )
         enqueue(
-            key=idempotency_key(obj.uid, sequence, method, person.email),
+            key=keys.calendar(kind, obj, sequence, method, person.email),
             recipient=person.email,
             recipient_name=person.name,
             subject=subject,
             body_text=text,
             body_html=html,
             language=person.language,
-            kind=kind,
             calendar_method=method,
             calendar_ics=ics,
         )
@@ -365,13 +345,3 @@ RECEIVERS = (
     (signals.session_changed, on_session_changed),
     (signals.session_cancelled, on_session_cancelled),
 )
-
-
-def register_signal_handlers(app: Flask) -> None:
-    """Connect the calendar-mail receivers (idempotent: blinker keeps one per function).
-
-    ``CALENDAR_MAIL`` (config.py) turns the calendar mails on or off; ``CALENDAR_ORGANIZER``
-    names the ORGANIZER of the invitations (:func:`.ical.organizer`).
-    """
-    for signal, receiver in RECEIVERS:
-        signal.connect(receiver)

@@ -3,8 +3,9 @@
 Tokens: the raw token only ever travels in the e-mail; the invitation stores its SHA-256.
 A reminder therefore cannot repeat the old link: it draws a fresh token and replaces the hash,
 so the newest e-mail's link works and older links stop working (a forwarded old mail cannot
-answer for the invitee). Delivery is linked back through the outbox message's kind and key:
-``invitation:<event id>:<respondent id>`` turns the invitation ``sent`` (or ``failed``).
+answer for the invitee). Delivery is linked back through the outbox message's kind and
+``invitation_id``: an invitation message sent (or failed) turns the invitation ``sent``
+(or ``failed``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from sqlalchemy import and_, bindparam, case, exists, false, func, or_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from .. import signals
 from ..extensions import db
 from ..i18n import language_for
-from ..models import Event, Invitation, OutboxMessage, Respondent
+from ..models import Event, Invitation, OutboxKind, OutboxMessage, Respondent
 from ..models.base import utcnow
 from . import ServiceError
-from .delivery import message_failed, message_sent
 from .mailer import render_email
-from .outbox import enqueue
+from .outbox import enqueue, keys
 from .tokens import hash_token, new_token
 from .urls import external_url
 
@@ -53,16 +54,6 @@ class SendResult:
     queued: int = 0
     per_country: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
-
-
-def invitation_key(event_id: int, respondent_id: int) -> str:
-    """The outbox idempotency key of an invitation e-mail."""
-    return f"invitation:{event_id}:{respondent_id}"
-
-
-def reminder_key(invitation_id: int, number: int) -> str:
-    """The outbox idempotency key of the ``number``-th reminder of an invitation."""
-    return f"reminder:{invitation_id}:{number}"
 
 
 # -- eligibility ---------------------------------------------------------------------------
@@ -183,7 +174,7 @@ def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
     }
 
 
-def _queue_mail(invitation: Invitation, raw_token: str, template: str, key: str) -> None:
+def _queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
     respondent = invitation.respondent
     subject, text, html = render_email(
         template, invitation.language, **_mail_context(invitation, raw_token)
@@ -196,7 +187,6 @@ def _queue_mail(invitation: Invitation, raw_token: str, template: str, key: str)
         body_text=text,
         body_html=html,
         language=invitation.language,
-        kind="invitation" if template == "invitation" else "invitation-reminder",
     )
 
 
@@ -235,7 +225,7 @@ def send_invitations(
             with db.session.begin_nested():
                 db.session.add(invitation)
                 db.session.flush()
-                _queue_mail(invitation, raw, "invitation", invitation_key(event.id, respondent.id))
+                _queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1
@@ -298,7 +288,7 @@ def send_reminders(
         if claimed.rowcount != 1:
             continue
         db.session.refresh(invitation)
-        _queue_mail(invitation, raw, "reminder", reminder_key(invitation.id, number))
+        _queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
         result.queued += 1
         if progress is not None:
             progress(1)
@@ -308,18 +298,9 @@ def send_reminders(
 # -- delivery feedback ---------------------------------------------------------------------
 
 
-def _invitation_of(message: OutboxMessage) -> tuple[int, int] | None:
-    if message.kind != "invitation":
-        return None
-    parts = (message.idempotency_key or "").split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    return int(parts[1]), int(parts[2])
-
-
 @lru_cache(maxsize=2)
 def _delivered_statement(new_status: str) -> Any:
-    """UPDATE invitation for one (event, respondent), built once: it runs per message."""
+    """UPDATE of one invitation, built once: it runs per message."""
     table = Invitation.__table__
     from_states = ("queued", "failed") if new_status == "sent" else ("queued",)
     values: dict[str, Any] = {"status": new_status, "updated_at": bindparam("b_now")}
@@ -327,21 +308,16 @@ def _delivered_statement(new_status: str) -> Any:
         values["sent_at"] = bindparam("b_now")
     return (
         update(table)
-        .where(
-            table.c.event_id == bindparam("b_event"),
-            table.c.respondent_id == bindparam("b_respondent"),
-            table.c.status.in_(from_states),
-        )
+        .where(table.c.id == bindparam("b_invitation"), table.c.status.in_(from_states))
         .values(**values)
     )
 
 
 def _on_delivered(message: OutboxMessage, new_status: str) -> None:
-    ids = _invitation_of(message)
-    if ids is not None:
+    if message.kind == OutboxKind.INVITATION and message.invitation_id is not None:
         db.session.execute(
             _delivered_statement(new_status),
-            {"b_event": ids[0], "b_respondent": ids[1], "b_now": utcnow()},
+            {"b_invitation": message.invitation_id, "b_now": utcnow()},
         )
 
 
@@ -353,8 +329,7 @@ def _on_failed(message: OutboxMessage, **_: Any) -> None:
     _on_delivered(message, "failed")
 
 
-message_sent.connect(_on_sent)
-message_failed.connect(_on_failed)
+RECEIVERS = ((signals.message_sent, _on_sent), (signals.message_failed, _on_failed))
 
 
 # -- answers by token ----------------------------------------------------------------------

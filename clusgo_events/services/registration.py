@@ -31,7 +31,6 @@ from ..i18n import language_for
 from ..models import (
     Event,
     Invitation,
-    OutboxMessage,
     Registration,
     SessionSeat,
     TrainingSession,
@@ -50,7 +49,7 @@ from . import users as user_service
 from .calendar_feed import feed_urls
 from .invitations import find_by_token
 from .mailer import render_email
-from .outbox import attachment, enqueue
+from .outbox import attachment, enqueue, keys
 from .transactions import begin_write
 from .urls import external_url
 
@@ -798,12 +797,6 @@ def _notify(
 ) -> None:
     """Queue the e-mail for a state change (kind: confirmed, waitlisted, promoted, cancelled),
     in the person's language, keyed so that the same change is queued once."""
-    prefix = f"registration:{registration.id}:{kind}:" + (
-        f"session-{session.id}:" if session else ""
-    )
-    done = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.idempotency_key.like(prefix + "%"))
-    )
     event = registration.event
     seats = sorted(
         (s for s in registration.seats if s.status != "cancelled"),
@@ -833,13 +826,12 @@ def _notify(
         feed_url=feed_urls(registration.user)["https"],
     )
     enqueue(
-        key=f"{prefix}{(done or 0) + 1}",
+        key=keys.registration_notice(registration, kind, session),
         recipient=registration.email,
         recipient_name=registration.name,
         subject=subject,
         body_text=text,
         body_html=html,
         language=registration.language,
-        kind=f"registration_{kind}",
         attachments=attachments,
     )
