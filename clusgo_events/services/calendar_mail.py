@@ -40,7 +40,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import signals
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, SessionSeat, TrainingSession
+from ..models import (
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+    SeatStatus,
+    SessionSeat,
+    TrainingSession,
+)
 from . import ical
 from .mailer import render_email
 from .outbox import enqueue, keys
@@ -206,7 +215,9 @@ def event_participants(event: Event) -> list[Participant]:
     """Everyone with a confirmed registration for ``event``."""
     registrations = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
         .order_by(Registration.id)
     )
     return [Participant.of(r) for r in registrations]
@@ -219,8 +230,8 @@ def session_participants(session: TrainingSession) -> list[Participant]:
         .join(SessionSeat, SessionSeat.registration_id == Registration.id)
         .where(
             SessionSeat.session_id == session.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .order_by(Registration.id)
     )
@@ -235,8 +246,8 @@ def _seat_holders_by_session(event: Event) -> dict[int, list[Participant]]:
         .join(TrainingSession, TrainingSession.id == SessionSeat.session_id)
         .where(
             TrainingSession.event_id == event.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .options(joinedload(SessionSeat.registration))
         .order_by(SessionSeat.id)
@@ -261,7 +272,10 @@ def _load_event(event: Event) -> Event:
 
 def on_registration_confirmed(registration: Registration, **_: object) -> None:
     """REQUEST for the event to the newly confirmed person."""
-    if registration.status != "confirmed" or registration.event.status == "cancelled":
+    if (
+        registration.status != RegistrationStatus.CONFIRMED
+        or registration.event.status == EventStatus.CANCELLED
+    ):
         return
     _send(registration.event, INVITE, [Participant.of(registration)])
 
@@ -273,7 +287,10 @@ def on_registration_cancelled(registration: Registration, **_: object) -> None:
 
 def on_seat_confirmed(seat: SessionSeat, **_: object) -> None:
     """REQUEST for the session to the newly seated person."""
-    if seat.status != "confirmed" or seat.registration.status != "confirmed":
+    if (
+        seat.status != SeatStatus.CONFIRMED
+        or seat.registration.status != RegistrationStatus.CONFIRMED
+    ):
         return
     if ical.session_status(seat.session) == "CANCELLED":
         return
@@ -288,7 +305,7 @@ def on_seat_cancelled(seat: SessionSeat, **_: object) -> None:
 def on_event_changed(event: Event, **_: object) -> None:
     """Updates to the event's participants, and to the seat holders of its sessions."""
     event = _load_event(event)
-    kind = CANCEL if event.status == "cancelled" else UPDATE
+    kind = CANCEL if event.status == EventStatus.CANCELLED else UPDATE
     _send(event, kind, event_participants(event))
     holders = _seat_holders_by_session(event)
     for session in event.sessions:
