@@ -4,7 +4,10 @@ Runs gunicorn with 2 sync workers on loopback against a fresh database (SQLite i
 folder, or ``--database-url``), seeds an event with 1,000 registrations, then in one run:
 
 1. registrations per second: N logged-in representatives register at once (C at a time);
-2. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
+2. invitees per second: M invitees register through their invitation links, C at a time, each
+   creating their account (an Argon2id hash with the production parameters, ~0.1 s of CPU): the
+   figure that shows whether the hash is computed while the event's write lock is held;
+3. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
    requests per second, p50 and p99 latency.
 
 A small threaded HTTP client from the standard library drives the load (one TCP connection per
@@ -87,12 +90,16 @@ class Client:
             raise RuntimeError(f"log-in of {email} failed with {status}")
 
 
-def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
-    """Migrate, create the event with ``registrations`` people and ``registrants`` accounts."""
+def seed(
+    url: str, registrations: int, registrants: int, invitees: int
+) -> tuple[str, int, list[str]]:
+    """Migrate, create the event with ``registrations`` people, ``registrants`` accounts and
+    ``invitees`` sent invitations of respondents without an account (their raw tokens)."""
     from flask_migrate import upgrade
 
     from clusgo_events import create_app
     from clusgo_events.extensions import db
+    from clusgo_events.models import Invitation, Respondent
     from clusgo_events.services import registration as reg_service
     from clusgo_events.services.events import (
         EventData,
@@ -101,6 +108,7 @@ def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
         create_event,
         publish_event,
     )
+    from clusgo_events.services.tokens import new_token
     from clusgo_events.services.users import create_user
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True})
@@ -134,24 +142,48 @@ def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
         countries = ["CZ", "HU", "SK", "PL"]
         print(f"seeding {registrations} registrations ...", flush=True)
         for n in range(registrations):
+            person = create_user(f"person{n}@bench.example", "representative", PASSWORD)
             reg_service.register(
                 event,
                 reg_service.Attendee(
                     name=f"Person {n}",
-                    email=f"person{n}@bench.example",
+                    email=person.email,
                     organisation_name=f"Cluster {n % 37}",
                     country=countries[n % 4],
                     privacy_consent=True,
                 ),
                 [session_ids[n % 3], session_ids[(n + 1) % 3]],
-                password=PASSWORD,
+                user=person,
             )
             db.session.commit()
         for n in range(registrants):
             create_user(f"new{n}@bench.example", "representative", PASSWORD, f"New {n}")
+        tokens = []
+        for n in range(invitees):
+            respondent = Respondent(
+                email=f"invitee{n}@bench.example",
+                contact_name=f"Invitee {n}",
+                country=countries[n % 4],
+                consent=True,
+                interested_in_event=True,
+                raw_answers={},
+            )
+            raw, token_hash = new_token()
+            db.session.add(
+                Invitation(
+                    event=event,
+                    respondent=respondent,
+                    token_hash=token_hash,
+                    language="en",
+                    status="sent",
+                    sent_at=datetime.now(UTC),
+                    expires_at=event.starts_at,
+                )
+            )
+            tokens.append(raw)
         db.session.commit()
         db.engine.dispose()
-        return "bench-event", session_ids[0]
+        return "bench-event", session_ids[0], tokens
 
 
 def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen:
@@ -232,36 +264,59 @@ def hammer(port: int, path: str, users: int, seconds: float) -> dict[str, float]
 
 def register_all(port: int, slug: str, session_id: int, count: int, users: int) -> dict:
     """``count`` logged-in accounts register, ``users`` at a time; registrations per second."""
-    clients = []
+    posts = []
     print(f"logging in {count} accounts ...", flush=True)
     for n in range(count):
         client = Client(port)
         client.login(f"new{n}@bench.example")
-        client.token = client.csrf(f"/events/{slug}/register")  # type: ignore[attr-defined]
-        clients.append(client)
+        form = {
+            "csrf_token": client.csrf(f"/events/{slug}/register"),
+            "name": f"New {n}",
+            "email": f"new{n}@bench.example",
+            "country": "SK",
+            "sessions": [str(session_id)],
+            "privacy_consent": "y",
+        }
+        posts.append((client, f"/events/{slug}/register", form))
+    return post_all(posts, users)
+
+
+def invitees_register(port: int, slug: str, session_id: int, tokens: list[str], users: int) -> dict:
+    """Each invitee opens their link and registers, creating their account (a password hash),
+    ``users`` at a time; registrations per second."""
+    posts = []
+    print(f"opening {len(tokens)} invitation links ...", flush=True)
+    for n, token in enumerate(tokens):
+        client = Client(port)
+        path = f"/events/{slug}/register?invitation={token}"
+        form = {
+            "csrf_token": client.csrf(path),
+            "name": f"Invitee {n}",
+            "email": f"invitee{n}@bench.example",
+            "country": "CZ",
+            "sessions": [str(session_id)],
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "privacy_consent": "y",
+        }
+        posts.append((client, path, form))
+    return post_all(posts, users)
+
+
+def post_all(posts: list[tuple[Client, str, dict]], users: int) -> dict:
+    """Send every prepared POST, ``users`` at a time; how many per second, and their latency."""
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
-    queue = list(enumerate(clients))
+    queue = list(posts)
 
     def worker() -> None:
         while True:
             with lock:
                 if not queue:
                     return
-                n, client = queue.pop()
-            status, _, elapsed = client.request(
-                "POST",
-                f"/events/{slug}/register",
-                {
-                    "csrf_token": client.token,  # type: ignore[attr-defined]
-                    "name": f"New {n}",
-                    "email": f"new{n}@bench.example",
-                    "country": "SK",
-                    "sessions": [str(session_id)],
-                    "privacy_consent": "y",
-                },
-            )
+                client, path, form = queue.pop()
+            status, _, elapsed = client.request("POST", path, form)
             with lock:
                 latencies.append(elapsed)
                 statuses.append(status)
@@ -290,6 +345,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--registrations", type=int, default=1000)
     parser.add_argument("--registrants", type=int, default=100)
+    parser.add_argument("--invitees", type=int, default=40)
     parser.add_argument("--json", action="store_true", help="JSON list on the last line")
     args = parser.parse_args()
     if not args.port:
@@ -299,10 +355,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-        slug, session_id = seed(url, args.registrations, args.registrants)
+        slug, session_id, tokens = seed(url, args.registrations, args.registrants, args.invitees)
         server = start_gunicorn(url, args.port, workdir)
         try:
             reg = register_all(args.port, slug, session_id, args.registrants, args.users)
+            invited = invitees_register(args.port, slug, session_id, tokens, args.users)
             hello = hammer(args.port, "/hello", args.users, args.seconds)
             page = hammer(args.port, f"/events/{slug}", args.users, args.seconds)
         finally:
@@ -313,6 +370,11 @@ def main() -> None:
     print(
         f"registrations: {reg['registrations']} ({reg['ok']} ok) at {reg['per_second']:.1f}/s, "
         f"p50 {reg['p50_ms']:.0f} ms, p99 {reg['p99_ms']:.0f} ms"
+    )
+    print(
+        f"invitees with a new account: {invited['registrations']} ({invited['ok']} ok) at "
+        f"{invited['per_second']:.1f}/s, p50 {invited['p50_ms']:.0f} ms, "
+        f"p99 {invited['p99_ms']:.0f} ms"
     )
     for name, figures in (("/hello", hello), (f"/events/{slug} (1,000 regs)", page)):
         print(
@@ -325,10 +387,12 @@ def main() -> None:
         f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
     )
     if args.json:
-        print(json.dumps(json_figures(args, reg, hello, page)))
+        print(json.dumps(json_figures(args, reg, invited, hello, page)))
 
 
-def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -> list[dict]:
+def json_figures(
+    args: argparse.Namespace, reg: dict, invited: dict, hello: dict, page: dict
+) -> list[dict]:
     """The convention of scripts/bench_all.py: the event page next to /hello."""
     where = f"{args.users} users, gunicorn 2 workers"
     page_name = f"event page ({args.registrations:,} registrations)"
@@ -345,6 +409,13 @@ def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -
     return [
         fig(f"registrations per second, {where}", reg["per_second"], "reg/s", None, None),
         fig("registration POST p99", reg["p99_ms"], "ms", None, None),
+        fig(
+            f"invitees registering with a new account per second, {where}",
+            invited["per_second"],
+            "reg/s",
+            None,
+            None,
+        ),
         fig(f"hello route, {where}", hello["rps"], "req/s", None, None),
         fig(f"{page_name}, {where}", page["rps"], "req/s", "hello route", hello["rps"]),
         fig(f"{page_name} p50", page["p50_ms"], "ms", "hello route p50", hello["p50_ms"]),
