@@ -5,9 +5,11 @@ folder, or ``--database-url``), seeds an event with 1,000 registrations, then in
 
 1. registrations per second: N logged-in representatives register at once (C at a time);
 2. invitees per second: M invitees register through their invitation links, C at a time, each
-   creating their account (an Argon2id hash with the production parameters, ~0.1 s of CPU): the
-   figure that shows whether the hash is computed while the event's write lock is held;
-3. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
+   creating their account (an Argon2id hash with the production parameters, ~0.1 s of CPU);
+3. both at once: N more logged-in people and M more invitees, C/2 at a time each. While a hash
+   is computed under the event's write lock (on SQLite the whole database's) every other
+   registration waits for it: the logged-in people's figure here shows whether it is;
+4. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
    requests per second, p50 and p99 latency.
 
 A small threaded HTTP client from the standard library drives the load (one TCP connection per
@@ -93,8 +95,9 @@ class Client:
 def seed(
     url: str, registrations: int, registrants: int, invitees: int
 ) -> tuple[str, int, list[str]]:
-    """Migrate, create the event with ``registrations`` people, ``registrants`` accounts and
-    ``invitees`` sent invitations of respondents without an account (their raw tokens)."""
+    """Migrate, create the event with ``registrations`` people, twice ``registrants`` accounts
+    and twice ``invitees`` sent invitations of respondents without an account (their raw
+    tokens): one half for each phase alone, the other for both phases at once."""
     from flask_migrate import upgrade
 
     from clusgo_events import create_app
@@ -156,10 +159,10 @@ def seed(
                 user=person,
             )
             db.session.commit()
-        for n in range(registrants):
+        for n in range(registrants * 2):  # half register alone, half alongside invitees
             create_user(f"new{n}@bench.example", "representative", PASSWORD, f"New {n}")
         tokens = []
-        for n in range(invitees):
+        for n in range(invitees * 2):
             respondent = Respondent(
                 email=f"invitee{n}@bench.example",
                 contact_name=f"Invitee {n}",
@@ -262,11 +265,11 @@ def hammer(port: int, path: str, users: int, seconds: float) -> dict[str, float]
     }
 
 
-def register_all(port: int, slug: str, session_id: int, count: int, users: int) -> dict:
-    """``count`` logged-in accounts register, ``users`` at a time; registrations per second."""
+def logged_in_posts(port: int, slug: str, session_id: int, numbers: range) -> list:
+    """The registration POSTs of the accounts ``numbers``, logged in and ready to send."""
     posts = []
-    print(f"logging in {count} accounts ...", flush=True)
-    for n in range(count):
+    print(f"logging in {len(numbers)} accounts ...", flush=True)
+    for n in numbers:
         client = Client(port)
         client.login(f"new{n}@bench.example")
         form = {
@@ -278,15 +281,15 @@ def register_all(port: int, slug: str, session_id: int, count: int, users: int) 
             "privacy_consent": "y",
         }
         posts.append((client, f"/events/{slug}/register", form))
-    return post_all(posts, users)
+    return posts
 
 
-def invitees_register(port: int, slug: str, session_id: int, tokens: list[str], users: int) -> dict:
-    """Each invitee opens their link and registers, creating their account (a password hash),
-    ``users`` at a time; registrations per second."""
+def invitee_posts(port: int, slug: str, session_id: int, tokens: list[str], first: int) -> list:
+    """The registration POSTs of the invitees with ``tokens`` (numbered from ``first``), each
+    creating their account (a password hash), their forms opened and ready to send."""
     posts = []
     print(f"opening {len(tokens)} invitation links ...", flush=True)
-    for n, token in enumerate(tokens):
+    for n, token in enumerate(tokens, start=first):
         client = Client(port)
         path = f"/events/{slug}/register?invitation={token}"
         form = {
@@ -300,7 +303,22 @@ def invitees_register(port: int, slug: str, session_id: int, tokens: list[str], 
             "privacy_consent": "y",
         }
         posts.append((client, path, form))
-    return post_all(posts, users)
+    return posts
+
+
+def post_both(first: list, second: list, users: int) -> tuple[dict, dict]:
+    """Send both lists of POSTs at the same time, ``users // 2`` at a time each."""
+    results: list[dict] = [{}, {}]
+
+    def run(index: int, posts: list) -> None:
+        results[index] = post_all(posts, max(users // 2, 1))
+
+    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate((first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results[0], results[1]
 
 
 def post_all(posts: list[tuple[Client, str, dict]], users: int) -> dict:
@@ -358,8 +376,14 @@ def main() -> None:
         slug, session_id, tokens = seed(url, args.registrations, args.registrants, args.invitees)
         server = start_gunicorn(url, args.port, workdir)
         try:
-            reg = register_all(args.port, slug, session_id, args.registrants, args.users)
-            invited = invitees_register(args.port, slug, session_id, tokens, args.users)
+            port, count, half = args.port, args.registrants, args.invitees
+            reg = post_all(logged_in_posts(port, slug, session_id, range(count)), args.users)
+            invited = post_all(invitee_posts(port, slug, session_id, tokens[:half], 0), args.users)
+            mixed_reg, mixed_invited = post_both(
+                logged_in_posts(port, slug, session_id, range(count, 2 * count)),
+                invitee_posts(port, slug, session_id, tokens[half:], half),
+                args.users,
+            )
             hello = hammer(args.port, "/hello", args.users, args.seconds)
             page = hammer(args.port, f"/events/{slug}", args.users, args.seconds)
         finally:
@@ -371,11 +395,16 @@ def main() -> None:
         f"registrations: {reg['registrations']} ({reg['ok']} ok) at {reg['per_second']:.1f}/s, "
         f"p50 {reg['p50_ms']:.0f} ms, p99 {reg['p99_ms']:.0f} ms"
     )
-    print(
-        f"invitees with a new account: {invited['registrations']} ({invited['ok']} ok) at "
-        f"{invited['per_second']:.1f}/s, p50 {invited['p50_ms']:.0f} ms, "
-        f"p99 {invited['p99_ms']:.0f} ms"
-    )
+    for name, figures in (
+        ("invitees with a new account", invited),
+        ("both at once: logged-in people", mixed_reg),
+        ("both at once: invitees", mixed_invited),
+    ):
+        print(
+            f"{name}: {figures['registrations']} ({figures['ok']} ok) at "
+            f"{figures['per_second']:.1f}/s, p50 {figures['p50_ms']:.0f} ms, "
+            f"p99 {figures['p99_ms']:.0f} ms"
+        )
     for name, figures in (("/hello", hello), (f"/events/{slug} (1,000 regs)", page)):
         print(
             f"{name:32} {figures['rps']:7.1f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
@@ -387,11 +416,11 @@ def main() -> None:
         f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
     )
     if args.json:
-        print(json.dumps(json_figures(args, reg, invited, hello, page)))
+        print(json.dumps(json_figures(args, reg, invited, mixed_reg, hello, page)))
 
 
 def json_figures(
-    args: argparse.Namespace, reg: dict, invited: dict, hello: dict, page: dict
+    args: argparse.Namespace, reg: dict, invited: dict, mixed: dict, hello: dict, page: dict
 ) -> list[dict]:
     """The convention of scripts/bench_all.py: the event page next to /hello."""
     where = f"{args.users} users, gunicorn 2 workers"
@@ -415,6 +444,13 @@ def json_figures(
             "reg/s",
             None,
             None,
+        ),
+        fig(
+            "registrations per second while invitees register",
+            mixed["per_second"],
+            "reg/s",
+            "registrations per second alone",
+            reg["per_second"],
         ),
         fig(f"hello route, {where}", hello["rps"], "req/s", None, None),
         fig(f"{page_name}, {where}", page["rps"], "req/s", "hello route", hello["rps"]),

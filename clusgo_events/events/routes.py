@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
-from ..models import Event, TrainingSession
+from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
 from ..services.timeutil import utc_to_local
 from ..web import perform
@@ -60,7 +60,7 @@ def show(slug: str) -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def create() -> str | Response:
     """Create a draft event."""
     form = EventForm()
@@ -77,7 +77,7 @@ def create() -> str | Response:
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def edit(slug: str) -> str | Response:
     """Change an event."""
     event = _event_or_404(slug, staff=True)
@@ -132,7 +132,7 @@ def _local_or_none(value, event: Event):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<slug>/publish", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def publish(slug: str) -> Response:
     """Publish a draft."""
     event = _event_or_404(slug, staff=True)
@@ -142,7 +142,7 @@ def publish(slug: str) -> Response:
 
 
 @bp.route("/<slug>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def cancel(slug: str) -> Response:
     """Cancel an event."""
     event = _event_or_404(slug, staff=True)
@@ -156,7 +156,7 @@ def cancel(slug: str) -> Response:
 
 
 @bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def add_session(slug: str) -> str | Response:
     """Add a training session."""
     event = _event_or_404(slug, staff=True)
@@ -181,7 +181,7 @@ def _session_or_404(event: Event, session_id: int) -> TrainingSession:
 
 
 @bp.route("/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def edit_session(slug: str, session_id: int) -> str | Response:
     """Change a training session."""
     event = _event_or_404(slug, staff=True)
@@ -215,7 +215,7 @@ def edit_session(slug: str, session_id: int) -> str | Response:
 
 
 @bp.route("/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def cancel_session(slug: str, session_id: int) -> Response:
     """Cancel a training session."""
     event = _event_or_404(slug, staff=True)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ..auth.decorators import role_required
 from ..forms import apply_service_errors
 from ..models import Event, Invitation
-from ..models.enums import InvitationStatus, values
+from ..models.enums import InvitationStatus, Role, values
 from ..query_args import page_number
 from ..services import ServiceError
 from ..services import events as event_service
@@ -88,7 +88,7 @@ def _queued(what: str) -> object:
 
 
 @bp.route("/events/<slug>/invitations", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def manage(slug: str) -> str | Response:
     """Eligible count with the organiser's narrowing, send, and the invitations' states."""
     event = _event_or_404(slug)
@@ -113,7 +113,7 @@ def manage(slug: str) -> str | Response:
 
 
 @bp.route("/events/<slug>/invitations/reminders", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def remind(slug: str) -> str | Response:
     """Remind those who have not answered."""
     event = _event_or_404(slug)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
 from ..auth.routes import safe_next
-from ..models import Event, Registration, RegistrationStatus, SessionSeat
+from ..models import Event, Registration, RegistrationStatus, Role, SessionSeat
 from ..query_args import one_of, page_number
 from ..services import events as event_service
 from ..services import registration as reg_service
@@ -66,16 +66,8 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     entry = reg_service.entry(event, request.args.get("invitation", ""), user)
     if entry.language:
         g.force_locale = entry.language  # the invitation's pages speak its language
-    if entry.way in REFUSAL_STATUS:
-        page = render_template("registration/closed.html", event=event, message=entry.message)
-        return page, REFUSAL_STATUS[entry.way]
-    if entry.way == Way.SEE_MINE:
-        flash(entry.message, "info")
-        return redirect(url_for("registration.mine"))
     if entry.way != Way.FORM:
-        flash(entry.message, "info")
-        after = request.full_path if entry.way == Way.LOG_IN_TO_REGISTER else None
-        return redirect(url_for("auth.login", next=after or url_for("registration.mine")))
+        return _elsewhere(event, entry)
     form = RegistrationForm()
     form.sessions.choices = session_choices(event)
     if not form.is_submitted():
@@ -98,6 +90,19 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     return render_template(
         "registration/register.html", event=event, form=form, new_account=entry.new_account
     )
+
+
+def _elsewhere(event: Event, entry: reg_service.Entry) -> Response | tuple[str, int]:
+    """The answer when there is no form to show: why not, or the way to log in or to one's
+    own registrations."""
+    if entry.way in REFUSAL_STATUS:
+        page = render_template("registration/closed.html", event=event, message=entry.message)
+        return page, REFUSAL_STATUS[entry.way]
+    flash(entry.message, "info")
+    if entry.way == Way.SEE_MINE:
+        return redirect(url_for("registration.mine"))
+    after = request.full_path if entry.way == Way.LOG_IN_TO_REGISTER else None
+    return redirect(url_for("auth.login", next=after or url_for("registration.mine")))
 
 
 def _registered(registration: Registration, *, new_account: bool) -> Response:
@@ -211,7 +216,7 @@ def _chart_scale(counts: list[dict[str, Any]]) -> int:
 
 
 @bp.route("/events/<slug>/registrations")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def event_registrations(slug: str) -> str:
     """One page of an event's registrations, counts per country, capacities."""
     event = _event_or_404(slug)
@@ -238,7 +243,7 @@ def event_registrations(slug: str) -> str:
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/registrations")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def session_registrations(slug: str, session_id: int) -> str:
     """One page of the seats of a training session."""
     event = _event_or_404(slug)
@@ -313,7 +318,7 @@ def _staff_seat(seat_id: int) -> SessionSeat:
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def staff_cancel(registration_id: int) -> Response:
     """An organiser cancels someone's registration."""
     registration = _staff_registration(registration_id)
@@ -325,7 +330,7 @@ def staff_cancel(registration_id: int) -> Response:
 
 
 @bp.route("/registrations/<int:registration_id>/promote", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def staff_promote(registration_id: int) -> Response:
     """An organiser moves someone up from the event's waiting list."""
     registration = _staff_registration(registration_id)
@@ -337,7 +342,7 @@ def staff_promote(registration_id: int) -> Response:
 
 
 @bp.route("/seats/<int:seat_id>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def staff_cancel_seat(seat_id: int) -> Response:
     """An organiser cancels one session seat."""
     seat = _staff_seat(seat_id)
@@ -347,7 +352,7 @@ def staff_cancel_seat(seat_id: int) -> Response:
 
 
 @bp.route("/seats/<int:seat_id>/promote", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def staff_promote_seat(seat_id: int) -> Response:
     """An organiser moves someone up from a session's waiting list."""
     seat = _staff_seat(seat_id)
@@ -367,7 +372,7 @@ def _capacity_change(form: CapacityForm, event: Event, call: Callable[[Any], Any
 
 
 @bp.route("/events/<slug>/capacity", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def event_capacity(slug: str) -> Response:
     """Change the event's capacity."""
     event = _event_or_404(slug)
@@ -379,7 +384,7 @@ def event_capacity(slug: str) -> Response:
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/capacity", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def session_capacity(slug: str, session_id: int) -> Response:
     """Change a training session's capacity."""
     event = _event_or_404(slug)

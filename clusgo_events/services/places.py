@@ -87,9 +87,9 @@ def _is_open(place: Place) -> bool:
 def _notify_promoted(registration: Registration, session: TrainingSession | None = None) -> None:
     """The "you have moved up" mail (imported here, not above: the registration package,
     which this module's callers import first, imports this one)."""
-    from .registration.mail import notify
+    from .registration.mail import Mail, notify
 
-    notify(registration, "promoted", session=session)
+    notify(registration, Mail.PROMOTED, session=session)
 
 
 # --- joining and leaving --------------------------------------------------------------------

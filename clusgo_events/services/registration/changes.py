@@ -20,7 +20,7 @@ from ...signals import registration_cancelled, seat_cancelled, seat_confirmed
 from .. import ServiceError, audit, places
 from ..places import Outcome
 from ..transactions import lock_event, reload
-from .mail import notify, notify_state
+from .mail import Mail, notify, notify_state
 from .signup import resolve_sessions
 from .window import registration_window_problem
 
@@ -83,7 +83,7 @@ def cancel_registration(registration: Registration) -> Outcome:
     for seat in dropped:
         seat_cancelled.send(seat)
     registration_cancelled.send(registration)
-    notify(registration, "cancelled")
+    notify(registration, Mail.CANCELLED)
     promoted = sum(places.promote_session(s) for s in sorted(freed, key=lambda s: s.id))
     if held_event_place:
         promoted += places.promote_event(event)
@@ -100,7 +100,7 @@ def cancel_seat(seat: SessionSeat) -> Outcome:
     held = places.release_seat(seat)
     db.session.flush()
     seat_cancelled.send(seat)
-    notify(seat.registration, "cancelled", session=seat.session)
+    notify(seat.registration, Mail.CANCELLED, session=seat.session)
     promoted = places.promote_session(seat.session) if held else 0
     audit.record("seat.cancel", seat, {"promoted": promoted})
     return Outcome(seat.registration, promoted)

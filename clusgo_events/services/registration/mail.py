@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+from enum import StrEnum
 
 import segno
 from sqlalchemy import func, select
@@ -20,8 +21,14 @@ from ..outbox import attachment, enqueue
 from ..urls import external_url
 from .lists import registration_ranks, seat_ranks
 
-#: what a registration mail says; ``registration_<kind>`` is its template and outbox kind
-KINDS = ("confirmed", "waitlisted", "promoted", "cancelled")
+
+class Mail(StrEnum):
+    """What a registration mail says; ``registration_<kind>`` is its template and outbox kind."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    CANCELLED = "cancelled"
 
 
 def qr_png(code: str) -> bytes:
@@ -31,7 +38,7 @@ def qr_png(code: str) -> bytes:
     return buffer.getvalue()
 
 
-def mail_key(registration: Registration, kind: str, session: TrainingSession | None) -> str:
+def mail_key(registration: Registration, kind: Mail, session: TrainingSession | None) -> str:
     """The outbox key of the next mail of ``kind`` (about ``session``) to ``registration``:
     ``registration:<id>:<kind>:[session-<id>:]<n>``, n counting the mails of that kind sent
     before, so each change is queued once and a later one of the same kind gets its own key."""
@@ -46,11 +53,11 @@ def mail_key(registration: Registration, kind: str, session: TrainingSession | N
 
 def notify(
     registration: Registration,
-    kind: str,
+    kind: Mail,
     session: TrainingSession | None = None,
     qr: bytes | None = None,
 ) -> None:
-    """Queue the e-mail for a state change (``kind``: one of ``KINDS``) in the person's
+    """Queue the e-mail for a state change (``kind``) in the person's
     language; ``qr`` is the check-in code's PNG when it was made beforehand."""
     event = registration.event
     seats = sorted(
@@ -59,7 +66,10 @@ def notify(
     )
     attachments = []
     qr_b64 = None
-    if registration.status == RegistrationStatus.CONFIRMED and kind in ("confirmed", "promoted"):
+    if registration.status == RegistrationStatus.CONFIRMED and kind in (
+        Mail.CONFIRMED,
+        Mail.PROMOTED,
+    ):
         png = qr or qr_png(registration.checkin_code)
         attachments.append(attachment("checkin-code.png", "image/png", png))
         qr_b64 = base64.b64encode(png).decode("ascii")
@@ -95,4 +105,4 @@ def notify_state(registration: Registration, qr: bytes | None = None) -> None:
     """The mail that says where a registration stands now: confirmed (with the QR code,
     ``qr`` when made beforehand) or on the waiting list."""
     confirmed = registration.status == RegistrationStatus.CONFIRMED
-    notify(registration, "confirmed" if confirmed else "waitlisted", qr=qr)
+    notify(registration, Mail.CONFIRMED if confirmed else Mail.WAITLISTED, qr=qr)

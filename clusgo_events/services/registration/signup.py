@@ -86,13 +86,15 @@ class Way(StrEnum):
 @dataclass
 class Entry:
     """The way in for one visitor: ``way``, the ``message`` to show, and for the form the
-    invitation, the fixed ``email`` and whether the invitee's account is made on the way."""
+    invitation, the fixed ``email``, whether the invitee's account is made on the way, and the
+    person's cancelled registration that registering again reuses."""
 
     way: Way
     message: Any = None
     invitation: Invitation | None = None
     email: str = ""
     new_account: bool = False
+    registration: Registration | None = None
 
     @property
     def language(self) -> str | None:
@@ -142,10 +144,13 @@ def _door(event: Event, invitation: Invitation | None, user: User | None) -> Ent
         if standing == invitation_service.Standing.REGISTERED:
             made = invitation_service.registration_through(invitation)
             if user is not None and made is not None and made.user_id == user.id:
-                return Entry(Way.SEE_MINE, _l("You are already registered for this event."))
+                return Entry(
+                    Way.SEE_MINE, _l("You are already registered for this event."), invitation
+                )
             return Entry(
                 Way.LOG_IN_TO_SEE,
                 _l("This invitation has been used to register: log in to see the registration."),
+                invitation,
             )
         if standing not in invitation_service.USABLE:
             return Entry(Way.GONE, _GONE[standing], invitation)
@@ -164,19 +169,22 @@ def _door(event: Event, invitation: Invitation | None, user: User | None) -> Ent
             Way.INVITATION_ONLY,
             _l("This event is by invitation only: use the link in your invitation."),
         )
-    if user is not None:
-        existing = registration_for(event, user)
-        if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-            return Entry(Way.SEE_MINE, _l("You are already registered for this event."))
+    existing = registration_for(event, user) if user is not None else None
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return Entry(Way.SEE_MINE, _l("You are already registered for this event."), invitation)
     problem = registration_window_problem(event)
     if problem:
         return Entry(Way.CLOSED, problem, invitation)
     if user is not None:
-        return Entry(Way.FORM, invitation=invitation, email=user.email)
+        return Entry(Way.FORM, invitation=invitation, email=user.email, registration=existing)
     if invitation is None:
         return Entry(Way.LOG_IN_TO_REGISTER, _l("Log in to register, or create an account."))
     if user_service.find_by_email(address) is not None:
-        return Entry(Way.LOG_IN_TO_REGISTER, _l("You already have an account: log in to register."))
+        return Entry(
+            Way.LOG_IN_TO_REGISTER,
+            _l("You already have an account: log in to register."),
+            invitation,
+        )
     return Entry(Way.FORM, invitation=invitation, email=address, new_account=True)
 
 
@@ -304,9 +312,7 @@ def register(
     )
     if user is None:
         user = _invitee_account(door.email, values["name"], language, password_hash or "")
-        registration = None
-    else:
-        registration = registration_for(event, user)
+    registration = door.registration
     if registration is None:
         registration = Registration(event=event, user=user)
         db.session.add(registration)
