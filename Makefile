@@ -30,9 +30,12 @@ static/vendor/jsQR.js: package.json package-lock.json
 	cp node_modules/jsqr/dist/jsQR.js $@
 	cp node_modules/jsqr/LICENSE static/vendor/jsQR.LICENSE
 
-## run: install, migrate, load the demo, start the SMTP catcher and the mail delivery loop, serve
+## run: install, make this machine's secret key once (instance/secret_key, git-ignored), migrate,
+## load the demo (its password is generated once into instance/demo_password and printed),
+## start the SMTP catcher and the mail delivery loop, serve
 run: venv
 	mkdir -p instance
+	$(BIN)/python -c 'import config; config.ensure_secret_file(config.Config.SECRET_KEY_FILE)'
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	$(BIN)/python scripts/mail_catcher.py --port $(SMTP_PORT) --folder instance/mail & \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -25,14 +26,61 @@ def _optional_bool(name: str) -> bool | None:
     return _bool(name, False)
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else int(value)
+
+
 def _default_database_url() -> str:
     return "sqlite:///" + str(BASE_DIR / "instance" / "clusgo.sqlite3")
+
+
+def _instance_file(variable: str, name: str) -> str:
+    """The path in ``variable``, else ``instance/<name>``."""
+    return os.environ.get(variable) or str(BASE_DIR / "instance" / name)
+
+
+def read_secret_file(path: str | Path) -> str | None:
+    """The secret kept in ``path`` (stripped), or None when the file is missing or empty."""
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def ensure_secret_file(path: str | Path, nbytes: int = 32) -> str:
+    """The secret kept in ``path``; made (random, readable by the owner only) when missing.
+
+    ``make run`` calls it for ``instance/secret_key`` before anything else, so a newcomer's
+    machine gets a key of its own once and keeps it across runs."""
+    existing = read_secret_file(path)
+    if existing:
+        return existing
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(value + "\n")
+    return value
 
 
 class Config:
     """Defaults for a single machine; production overrides them from the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # No public default: the environment's key, else the one `make run` generated into
+    # instance/secret_key; with neither, create_app refuses to start outside development
+    # and tests (clusgo_events.security.require_secret_key).
+    SECRET_KEY_FILE = _instance_file("SECRET_KEY_FILE", "secret_key")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or read_secret_file(SECRET_KEY_FILE)
+    # "development" (a key is generated into SECRET_KEY_FILE when missing) or "production";
+    # FLASK_DEBUG=1 also counts as development, TESTING as a test run
+    APP_ENV = os.environ.get("APP_ENV", "production").strip().lower()
+    # the demo accounts' password: DEMO_PASSWORD, else one generated once into
+    # DEMO_PASSWORD_FILE by `flask demo` (never a published one)
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or None
+    DEMO_PASSWORD_FILE = _instance_file("DEMO_PASSWORD_FILE", "demo_password")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -68,9 +116,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # the app's own database (shared by every gunicorn worker); redis://host:6379 for Redis
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # sign-up and password-reset requests (each mails a link) per client address
+    ACCOUNT_MAIL_RATE_LIMIT = os.environ.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per 10 minutes")
+    # how many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (0: trust
+    # none, the client is the connection's peer); nginx in front of gunicorn: 1
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     PASSWORD_HASH_FAST = False
 
 
@@ -86,6 +140,7 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret"
+    DEMO_PASSWORD = "testing-demo-password"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PASSWORD_HASH_FAST = True

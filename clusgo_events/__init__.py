@@ -30,8 +30,8 @@ def create_app(config: Any = None) -> Flask:
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
+    security.init_app(app)  # first: no extension starts without the app's own secret key
     register_extensions(app)
-    security.init_app(app)
     register_blueprints(app)
     register_signal_handlers(app)
     register_errorhandlers(app)
@@ -55,16 +55,16 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
     mail.init_app(app)
+    from .services import throttle  # noqa: F401  (registers the database:// storage)
+
     limiter.init_app(app)
 
     from .models import User
+    from .services.users import user_for_session
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+    def load_user(session_id: str) -> User | None:
+        return user_for_session(session_id)
 
 
 def _drop_sqlite_pre_ping(app: Flask) -> None:

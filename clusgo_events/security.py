@@ -1,4 +1,5 @@
-"""Security headers on every response, and the cookie policy outside development.
+"""Security headers on every response, the cookie policy outside development, the secret key
+and the proxies trusted for the client's address and scheme.
 
 The Content-Security-Policy allows only the app's own scripts and styles: no inline
 ``<script>`` bodies, no ``onclick=`` handlers, no ``style=`` attributes. Put JavaScript in
@@ -7,11 +8,13 @@ The Content-Security-Policy allows only the app's own scripts and styles: no inl
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
@@ -124,8 +127,67 @@ class CleanRequest(Request):
     parameter_storage_class = NulFreeMultiDict
 
 
+class SecretKeyMissing(RuntimeError):
+    """The app would sign sessions with no key of its own: it refuses to start."""
+
+
+SECRET_KEY_MISSING = (
+    "SECRET_KEY is not set: set it in the environment (e.g. SECRET_KEY=$(python3 -c "
+    "'import secrets; print(secrets.token_hex(32))')), or put one in {path}; "
+    "in development, APP_ENV=development (or `make run`) generates one there"
+)
+
+
+def is_development(app: Flask) -> bool:
+    """``APP_ENV=development`` or ``FLASK_DEBUG=1`` (tests are told apart by ``TESTING``)."""
+    return bool(app.debug) or str(app.config.get("APP_ENV", "")).lower() == "development"
+
+
+def require_secret_key(app: Flask) -> None:
+    """A key of the app's own, or refuse to start with one line naming ``SECRET_KEY``.
+
+    There is no public default. Tests without a key get a random one for the process; in
+    development a key is generated once into ``SECRET_KEY_FILE`` (``instance/secret_key``)
+    and kept across runs; anywhere else a missing key stops the app (``SecretKeyMissing``).
+    """
+    from config import ensure_secret_file, read_secret_file
+
+    if app.config.get("SECRET_KEY"):
+        return
+    path = app.config.get("SECRET_KEY_FILE") or ""
+    kept = read_secret_file(path) if path else None
+    if kept:
+        app.config["SECRET_KEY"] = kept
+    elif app.testing:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    elif is_development(app) and path:
+        app.config["SECRET_KEY"] = ensure_secret_file(path)
+    else:
+        raise SecretKeyMissing(SECRET_KEY_MISSING.format(path=path or "SECRET_KEY_FILE"))
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe ``X-Forwarded-For/-Proto/-Host/-Port`` from ``TRUSTED_PROXIES`` hops only.
+
+    With 0 (the default) the client is the connection's peer and the headers are ignored, so
+    nobody picks their own address for the log-in limit. With 1 (nginx in front of gunicorn)
+    the last hop's values count: the real client's address keys the limits, and
+    ``X-Forwarded-Proto: https`` makes the request secure (HSTS, secure redirects).
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops < 0:
+        raise ValueError(f"TRUSTED_PROXIES must be 0 or more, not {hops}")
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+
 def init_app(app: Flask) -> None:
-    """Cookie policy, the headers and the bounded ``int`` URL converter for ``app``."""
+    """The secret key, trusted proxies, cookie policy, the headers and the bounded ``int``
+    URL converter for ``app``."""
+    require_secret_key(app)
+    trust_proxies(app)
     resolve_cookie_security(app)
     # before the blueprints: a rule binds its converters when it is added
     app.url_map.converters["int"] = DatabaseIntConverter

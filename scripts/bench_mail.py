@@ -79,6 +79,7 @@ def main() -> None:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-secret",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": port,
             "MAIL_SUPPRESS_SEND": False,

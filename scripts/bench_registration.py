@@ -114,7 +114,9 @@ def seed(
     from clusgo_events.services.tokens import new_token
     from clusgo_events.services.users import create_user
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True, "SECRET_KEY": "bench-secret"}
+    )
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         start = datetime.now(UTC) + timedelta(days=60)

@@ -24,6 +24,10 @@ from config import TestingConfig
 
 PASSWORD = "correct-horse-42"
 
+# The subprocesses tests start (`flask --app wsgi ...`, gunicorn) build the app from the
+# environment, and it refuses to start without a secret key outside development: give them one.
+os.environ.setdefault("SECRET_KEY", "testing-subprocess-secret")
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -69,7 +69,7 @@ def test_session_renewed_at_login(client, auth, users) -> None:
     auth.login(users["trainer"].email)
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == str(users["trainer"].id)
+        assert sess["_user_id"] == users["trainer"].get_id()
 
 
 @pytest.mark.parametrize(
@@ -193,3 +193,37 @@ def test_cli_create_user(runner, app) -> None:
         args=["users", "create", "x@example.org", "--role", "organiser", "--password", "short"]
     )
     assert bad.exit_code != 0 and "at least 8" in bad.output
+
+
+def test_account_creation_is_audited_once_by_the_operation(client, auth, users, runner) -> None:
+    from clusgo_events.models import AuditEntry
+
+    auth.login_as(users["admin"])
+    client.post(
+        "/admin/users",
+        data={
+            "email": "audited@example.org",
+            "role": "trainer",
+            "language": "en",
+            "password": "long-enough-1",
+        },
+    )
+    runner.invoke(
+        args=[
+            "users",
+            "create",
+            "cli-audited@example.org",
+            "--role",
+            "trainer",
+            "--password",
+            "pw-long-1",
+        ]
+    )
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "user.create").order_by(AuditEntry.id)
+    ).all()
+    created = {u.email: u.id for u in db.session.scalars(db.select(User))}
+    by_web = [e for e in entries if e.object_id == created["audited@example.org"]]
+    by_cli = [e for e in entries if e.object_id == created["cli-audited@example.org"]]
+    assert [(e.source, e.user_id) for e in by_web] == [("web", users["admin"].id)]
+    assert [(e.source, e.user_id) for e in by_cli] == [("cli", None)]

@@ -75,6 +75,11 @@ ACCESS: dict[str, Access] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.profile": LOGGED_IN,
+    # logged-in users are sent on (to ?next= or the events): allowed, nothing to refuse
+    "auth.signup": PUBLIC,
+    "auth.signup_confirm": TOKEN,
+    "auth.reset_request": PUBLIC,
+    "auth.reset_password": TOKEN,
     "admin.users": ADMIN,
     "events.index": PUBLIC,
     "events.show": PUBLIC,
@@ -662,6 +667,8 @@ def test_pages_have_no_inline_scripts_or_styles(app: Flask) -> None:
     world = build_world()
     pages = [
         (ANONYMOUS, "/auth/login"),
+        (ANONYMOUS, "/auth/signup"),
+        (ANONYMOUS, "/auth/reset"),
         (ANONYMOUS, "/events/"),
         ("organiser", f"/events/{world.event.slug}"),
         ("organiser", "/events/new"),

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from ..auth.decorators import role_required
 from ..extensions import db
 from ..forms import apply_service_errors
-from ..services import ServiceError, audit
+from ..services import ServiceError
 from ..services import users as user_service
 from .forms import UserForm
 
@@ -32,7 +32,6 @@ def users() -> str | Response:
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            audit.record("user.create", user, {"role": user.role})
             db.session.commit()
             flash(f"Account {user.email} created ({user.role}).", "success")
             return redirect(url_for("admin.users"))

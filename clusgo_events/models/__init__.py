@@ -22,6 +22,7 @@ from .organisation import Organisation
 from .outbox import OutboxMessage
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
+from .throttle import RateLimitCounter
 from .user import ROLES, User
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "OutboxMessage",
     "ROLES",
     "Registration",
+    "RateLimitCounter",
     "Respondent",
     "SessionSeat",
     "TrainingSession",

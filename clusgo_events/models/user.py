@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -37,10 +37,17 @@ class User(UserMixin, db.Model):
     feed_salt: Mapped[str] = mapped_column(String(32), default=new_feed_salt)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: rises on every password change: the sessions and remember-me cookies of the account
+    #: carry it (``get_id``), so those made before the change stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember-me cookie: ``<id>:<version>``."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds one of ``roles`` (admins hold every role)."""

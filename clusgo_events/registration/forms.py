@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Registration, SessionStatus
 from ..models.base import max_length
-from ..services.passwords import MIN_PASSWORD_LENGTH
+from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class SessionChoiceField(SelectMultipleField):
@@ -82,7 +82,7 @@ class RegistrationForm(FlaskForm):
     sessions = SessionChoiceField(_l("Training sessions"), coerce=int, validate_choice=False)
     password = PasswordField(
         _l("Choose a password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
     )
     password_again = PasswordField(
         _l("Password again"),

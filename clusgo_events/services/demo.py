@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Organisation, Respondent, TrainingSession, User
 from ..models.base import utcnow
+from . import audit
 from .events import EventData, SessionData, add_session, create_event, publish_event
-from .users import create_user, find_by_email
+from .passwords import verify_password
+from .users import create_user, find_by_email, set_password
 
-DEMO_PASSWORD = "clusgo-demo-2017"
+#: the password earlier versions gave every demo account, printed in their README: a demo
+#: account that still has it gets the current demo password instead
+RETIRED_PASSWORDS = ("clusgo-demo-2017",)
 UPCOMING_SLUG = "brno-follow-up"
 
 PARTNERS = [
@@ -53,18 +58,40 @@ def _organisation(name: str, country: str, city: str, kind: str, sector: str = "
     return org
 
 
-def load_demo() -> list[tuple[str, str, str]]:
+def demo_password() -> str:
+    """The demo accounts' password: ``DEMO_PASSWORD``, else a random one generated once into
+    ``DEMO_PASSWORD_FILE`` (``instance/demo_password``) and kept there, so every run of
+    ``flask demo`` prints the same one and no demo opens with a published password."""
+    from config import ensure_secret_file
+
+    configured = current_app.config.get("DEMO_PASSWORD")
+    if configured:
+        return str(configured)
+    return ensure_secret_file(current_app.config["DEMO_PASSWORD_FILE"], nbytes=12)
+
+
+def _demo_account(email: str, role: str, name: str, password: str) -> User:
+    """The demo account ``email``, made when missing; one still holding a retired (published)
+    password gets ``password``."""
+    user = find_by_email(email)
+    if user is None:
+        return create_user(email, role, password, name=name)
+    if any(verify_password(user.password_hash, old) for old in RETIRED_PASSWORDS):
+        set_password(user, password)
+        audit.record("user.password_change", user, {"reason": "retired demo password"})
+    return user
+
+
+def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
     """Create what is missing; returns the demo log-ins (e-mail, role, password)."""
+    password = password or demo_password()
     for name, country, city, kind in PARTNERS:
         _organisation(name, country, city, kind)
     clusters = [
         _organisation(name, country, city, "cluster", sector)
         for name, country, city, sector in CLUSTERS
     ]
-    accounts: dict[str, User] = {}
-    for email, role, name in ACCOUNTS:
-        user = find_by_email(email) or create_user(email, role, DEMO_PASSWORD, name=name)
-        accounts[email] = user
+    accounts = {email: _demo_account(email, role, name, password) for email, role, name in ACCOUNTS}
     host = _organisation(*PARTNERS[4])
     event = db.session.scalar(select(Event).where(Event.slug == "brno-2017"))
     if event is None:
@@ -140,7 +167,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                 )
             )
     db.session.flush()
-    return [(email, role, DEMO_PASSWORD) for email, role, _ in ACCOUNTS]
+    return [(email, role, password) for email, role, _ in ACCOUNTS]
 
 
 def _upcoming_event(host: Organisation, accounts: dict[str, User]) -> Event:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 MIN_PASSWORD_LENGTH = 8
+#: the longest password a form takes (Argon2 would hash more; nobody types more)
+MAX_PASSWORD_LENGTH = 200
 
 _strong = PasswordHasher()  # Argon2id, t=3, m=64 MiB, p=4
 _fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only
@@ -35,3 +39,9 @@ def needs_rehash(password_hash: str) -> bool:
         return _hasher().check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short digest of ``password_hash``: a reset link carries it, so the link works until
+    the password changes (once), and reveals nothing of the hash."""
+    return hashlib.sha256((password_hash or "").encode("utf-8")).hexdigest()[:24]

@@ -1,14 +1,15 @@
-"""Accounts: creation, authentication, roles."""
+"""Accounts: creation, authentication, roles, the id a session carries."""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ROLES, User
 from ..models.base import utcnow
-from . import ServiceError
+from . import ServiceError, audit
 from .passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
 
@@ -17,7 +18,7 @@ def normalise_email(email: str) -> str:
     try:
         result = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ServiceError(f"Not a valid e-mail address: {exc}", "email") from exc
+        raise ServiceError(_l("This is not a valid e-mail address."), "email") from exc
     return result.normalized.lower()
 
 
@@ -30,17 +31,27 @@ def check_password_rules(password: str) -> None:
     """Refuse passwords that are too short."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ServiceError(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", "password"
+            _l("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH),
+            "password",
         )
 
 
 def create_user(email: str, role: str, password: str, name: str = "", language: str = "en") -> User:
-    """Create an account; refuses an unknown role, a taken e-mail or a short password."""
+    """Create an account; refuses an unknown role, a taken e-mail or a short password.
+
+    "An account for X already exists" says which addresses have accounts: only callers that
+    may know (an admin, the command line, someone who proved the address) show it.
+    """
     if role not in ROLES:
-        raise ServiceError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise ServiceError(
+            _l(
+                "Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES)
+            ),
+            "role",
+        )
     address = normalise_email(email)
     if find_by_email(address) is not None:
-        raise ServiceError(f"An account for {address} already exists.", "email")
+        raise ServiceError(_l("An account for %(email)s already exists.", email=address), "email")
     check_password_rules(password)
     user = User(
         email=address,
@@ -51,13 +62,29 @@ def create_user(email: str, role: str, password: str, name: str = "", language: 
     )
     db.session.add(user)
     db.session.flush()
+    audit.record("user.create", user, {"role": user.role})
     return user
 
 
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password."""
+    """Give ``user`` a new password; every session and remember-me cookie made before ends
+    (the caller renews the current browser's log-in)."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 0) + 1
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The active user a session or remember-me cookie names (``<id>:<version>``, as
+    ``User.get_id`` made it), or None: a malformed id, an older version (the password changed
+    since) or a deactivated account logs nobody in."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active_account or user.session_version != int(version):
+        return None
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -270,6 +270,8 @@ def _invitee_account(address: str, name: str, language: str, password_hash: str)
             db.session.add(account)
     except IntegrityError:  # made in the meantime, by a sign-up of that address
         raise ServiceError(_l("You already have an account: log in to register.")) from None
+    audit.record("user.create", account, {"role": account.role})
+    audit.record("user.signup", account, {"proved_by": "invitation link"}, actor=account)
     return account
 
 
