@@ -97,6 +97,9 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_MAX_EMAILS = int(os.environ.get("MAIL_MAX_EMAILS", "100"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # the relay accepts internationalised local parts (RFC 6531): the survey import then keeps
+    # addresses such as jiří@example.cz, which it otherwise refuses
+    MAIL_SMTPUTF8 = _bool("MAIL_SMTPUTF8", False)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -105,6 +108,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
     SURVEY_MAX_UPLOAD = int(os.environ.get("SURVEY_MAX_UPLOAD", str(4 * 1024 * 1024)))
+    # where uploaded survey files wait between preview and confirmation (survey-uploads/);
+    # empty: the app's instance folder
+    INSTANCE_TMP = os.environ.get("INSTANCE_TMP", "")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # None = decided by create_app from BASE_URL: HTTPS-only cookies unless the app is served

@@ -6,7 +6,7 @@ import csv
 import io
 import random
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -120,6 +120,82 @@ def typed_xlsx_rows() -> list[list[object]]:
 
 PKG_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+STYLES_XML = (
+    f'<styleSheet xmlns="{MAIN_NS}"><numFmts count="1"><numFmt numFmtId="164" '
+    'formatCode="d/m/yyyy\\ h:mm"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    "</borders>"
+    '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" xfId="0"/><xf numFmtId="164" xfId="0" '
+    'applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+Part = str | Iterable[bytes]
+
+
+def workbook_zip(sheet_data: Part, shared_strings: Part = "") -> bytes:
+    """A workbook as Excel lays it out, written part by part with zipfile.
+
+    ``sheet_data`` is what goes inside ``<sheetData>``, ``shared_strings`` the ``<si>``
+    elements of the shared strings; either may be an iterable of byte chunks, so a test can
+    write a part of hundreds of MB (which deflate shrinks to a few KB) without holding it."""
+    parts: dict[str, Part] = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="{PKG_TYPE}"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/{part}" ContentType="{OOXML}.{kind}+xml"/>'
+                for part, kind in [
+                    ("workbook.xml", "sheet.main"),
+                    ("worksheets/sheet1.xml", "worksheet"),
+                    ("sharedStrings.xml", "sharedStrings"),
+                    ("styles.xml", "styles"),
+                ]
+            )
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
+            f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>'
+            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{PKG_NS}">'
+            f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL_NS}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": STYLES_XML,
+        "xl/sharedStrings.xml": _wrapped(f'<sst xmlns="{MAIN_NS}">', shared_strings, "</sst>"),
+        "xl/worksheets/sheet1.xml": _wrapped(
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData>', sheet_data, "</sheetData></worksheet>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in parts.items():
+            with archive.open(name, "w", force_zip64=True) as part:
+                for chunk in [content] if isinstance(content, str) else content:
+                    part.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+    return out.getvalue()
+
+
+def _wrapped(head: str, body: Part, tail: str) -> Iterable[bytes]:
+    yield head.encode()
+    yield from [body.encode("utf-8")] if isinstance(body, str) else body
+    yield tail.encode()
 
 
 def excel_style_xlsx(rows: Sequence[Sequence[str]], header: Sequence[str]) -> bytes:
@@ -152,67 +228,9 @@ def excel_style_xlsx(rows: Sequence[Sequence[str]], header: Sequence[str]) -> by
         f'<c r="F{n}" t="b"><v>1</v></c><c r="G{n}"><v>1</v></c>'
         f'<c r="I{n}" s="1"><v>42740.5</v></c></row>'
     )
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
-    parts = {
-        "[Content_Types].xml": (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            f'<Default Extension="rels" ContentType="{PKG_TYPE}"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            + "".join(
-                f'<Override PartName="/xl/{part}" ContentType="{OOXML}.{kind}+xml"/>'
-                for part, kind in [
-                    ("workbook.xml", "sheet.main"),
-                    ("worksheets/sheet1.xml", "worksheet"),
-                    ("sharedStrings.xml", "sharedStrings"),
-                    ("styles.xml", "styles"),
-                ]
-            )
-            + "</Types>"
-        ),
-        "_rels/.rels": (
-            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
-            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ),
-        "xl/workbook.xml": (
-            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
-            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            f'<Relationships xmlns="{pkg}">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
-            f'<Relationship Id="rId3" Type="{rel}/styles" Target="styles.xml"/>'
-            "</Relationships>"
-        ),
-        "xl/styles.xml": (
-            f'<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="164" '
-            'formatCode="d/m/yyyy\\ h:mm"/></numFmts>'
-            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-            "</borders>"
-            '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>'
-            '<cellXfs count="2"><xf numFmtId="0" xfId="0"/><xf numFmtId="164" xfId="0" '
-            'applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>"
-        ),
-        "xl/sharedStrings.xml": (
-            f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">'
-            + "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
-            + "</sst>"
-        ),
-        "xl/worksheets/sheet1.xml": (
-            f'<worksheet xmlns="{main}"><sheetData>{"".join(sheet_rows)}</sheetData></worksheet>'
-        ),
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text.encode("utf-8"))
-    return out.getvalue()
+    return workbook_zip(
+        "".join(sheet_rows), "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+    )
 
 
 BENCH_COUNTRIES = ["CZ", "Česko", "Hungary", "Magyarország", "SK", "Slovensko", "PL", "Polska"]
@@ -238,3 +256,22 @@ def make_rows(n: int) -> list[list[str]]:
         ]
         for i in range(n)
     ]
+
+
+def openpyxl_records(data: bytes) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows as text, read by openpyxl's read-only reader: the reference the
+    import's own XLSX reader is compared with (tests) and timed against (bench_survey)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from clusgo_events.services.survey.xlsx import cell_text
+
+    with warnings.catch_warnings():  # "no default style" and the like
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(min_row=1, values_only=True)
+        return [(number, [cell_text(v) for v in values]) for number, values in enumerate(rows, 1)]
+    finally:
+        workbook.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Respondent
+from clusgo_events.models import AuditEntry, Respondent
 from tests.survey_helpers import ROWS, csv_bytes, xlsx_bytes
 
 
@@ -62,3 +62,19 @@ def test_missing_file_is_an_error(app, runner, tmp_path) -> None:
     result = runner.invoke(args=["survey", "import", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_import_leaves_the_same_trace_as_the_page(app, runner, tmp_path) -> None:
+    """The import operation writes its audit entry: from the command line, with the source
+    "cli", the file's name and the counts; a dry run writes none."""
+    path = tmp_path / "answers-2017.csv"
+    path.write_bytes(csv_bytes())
+    assert runner.invoke(args=["survey", "import", str(path), "--dry-run"]).exit_code == 0
+    db.session.rollback()
+    assert db.session.scalars(select(AuditEntry)).all() == []
+    assert runner.invoke(args=["survey", "import", str(path)]).exit_code == 0
+    db.session.rollback()
+    entry = db.session.scalars(select(AuditEntry)).one()
+    assert (entry.action, entry.source, entry.user_id) == ("survey.import", "cli", None)
+    assert entry.details["file"] == "answers-2017.csv"
+    assert (entry.details["created"], entry.details["rejected"]) == (4, 0)

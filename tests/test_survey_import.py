@@ -427,8 +427,8 @@ def _trimmed(records) -> list[tuple[int, list[str]]]:  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("maker", ["openpyxl", "excel"])
 def test_streamed_xlsx_reader_matches_openpyxl(maker) -> None:
-    from clusgo_events.services.survey import xlsx_records_openpyxl, xlsx_records_streamed
-    from tests.survey_helpers import excel_style_xlsx
+    from clusgo_events.services.survey.xlsx import read_xlsx
+    from tests.survey_helpers import excel_style_xlsx, openpyxl_records
 
     if maker == "openpyxl":
         from openpyxl import Workbook
@@ -447,9 +447,8 @@ def test_streamed_xlsx_reader_matches_openpyxl(maker) -> None:
         data = out.getvalue()
     else:
         data = excel_style_xlsx(ROWS, HEADER)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        streamed = _trimmed(xlsx_records_streamed(archive))
-    assert streamed == _trimmed(xlsx_records_openpyxl(data))
+    streamed = _trimmed(read_xlsx(data))
+    assert streamed == _trimmed(openpyxl_records(data))
     assert len(streamed) >= 6
 
 
@@ -463,3 +462,32 @@ def test_excel_style_workbook_imports(app) -> None:
     typed = respondents()["typed@example.org"]
     assert typed.interested_in_event is True and typed.interested_in_training is True
     assert typed.submitted_at == datetime(2017, 1, 5, 12, tzinfo=UTC)
+
+
+def test_international_addresses(app) -> None:
+    """A non-ASCII domain imports (delivery sends it as IDNA); a non-ASCII local part needs a
+    relay that speaks SMTPUTF8 (RFC 6531), so it is refused unless MAIL_SMTPUTF8 says so."""
+    header = ["email", "contact_name"]
+    rows = [
+        ["jan@żółw.pl", "Jan Żółw"],
+        ["jiří@example.cz", "Jiří Novák"],
+        ["ondrej@xn--w-uga1v8h.pl", "Ondřej"],  # the same domain, written as IDNA
+    ]
+    assert app.config["MAIL_SMTPUTF8"] is False
+    result = import_survey(csv_bytes(rows, header))
+    db.session.commit()
+    assert result.created == 2
+    assert result.rejected == [
+        (
+            3,
+            "bad e-mail 'jiří@example.cz': the mail server cannot deliver to an address with"
+            " í, ř before the @",
+        )
+    ]
+    assert set(respondents()) == {"jan@żółw.pl", "ondrej@żółw.pl"}
+
+    app.config["MAIL_SMTPUTF8"] = True
+    result = import_survey(csv_bytes(rows, header))
+    db.session.commit()
+    assert (result.created, result.unchanged, result.rejected) == (1, 2, [])
+    assert respondents()["jiří@example.cz"].contact_name == "Jiří Novák"

@@ -73,8 +73,9 @@ def test_preview_then_confirm(app, client, auth, users) -> None:
     assert done.status_code == 200 and "The survey file was imported." in text
     assert 'id="count-created">4<' in text
     assert respondent_count() == 4
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "survey.import"))
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "survey.import")).one()
     assert entry.details["created"] == 4 and entry.details["file"] == "survey.csv"
+    assert (entry.source, entry.user_id) == ("web", users["organiser"].id)  # the preview: none
 
     # the same id again: the kept file is gone
     stale = client.post("/survey/import/confirm", data={"upload_id": token}, follow_redirects=True)
@@ -301,3 +302,20 @@ def test_renamed_survey_files_import_by_content(client, auth, users, make, name,
     assert preview.status_code == 200 and f"<strong>{kind}</strong>" in html
     client.post("/survey/import/confirm", data={"upload_id": upload_id(html)})
     assert respondent_count() == len(ROWS)
+
+
+def test_rejections_and_refusals_are_in_the_organisers_language(client, auth, users) -> None:
+    auth.login_as(users["organiser"])
+    client.get("/survey/import?lang=cs")
+    rows = [list(r) for r in ROWS]
+    rows.append(["a@narnia.example", "A", "X", "Narnia", "", "maybe", "", "", "", "", ""])
+    rows.append(["<b>x</b>", "B", "X", "CZ", "", "", "", "", "", "", ""])
+    html = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "neznámá země &#39;Narnia&#39;" in html
+    assert "neplatný e-mail &#39;&lt;b&gt;x&lt;/b&gt;&#39;" in html  # escaped, not markup
+    refused = upload(client, b"name,city\nJana,Brno\n").get_data(as_text=True)
+    assert "Soubor nemá sloupec s e-mailem" in refused
+    stale = client.post(
+        "/survey/import/confirm", data={"upload_id": "A" * 32}, follow_redirects=True
+    )
+    assert "Tento nahraný soubor neznáme nebo mu vypršela platnost" in stale.get_data(as_text=True)

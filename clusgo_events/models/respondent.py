@@ -1,12 +1,13 @@
-"""Survey respondents."""
+"""Survey respondents, and the folded search key kept beside each."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -39,8 +40,45 @@ class Respondent(db.Model):
     raw_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # e-mail, contact name and organisation, folded (see search_key_for): what the organisers'
+    # search compares. No index: a search matches anywhere inside (LIKE '%...%'), which no
+    # B-tree index serves, and one scan of this column is what both databases do.
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     organisation: Mapped[Organisation | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Respondent {self.email}>"
+
+
+# Letters that keep no base letter under Unicode decomposition, after case folding.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
+def fold(text: str) -> str:
+    """``text`` without case or diacritics, for matching: "Łódź" -> "lodz", "ĎURIŠOVÁ" ->
+    "durisova", "Straße" -> "strasse". The one folding rule (the survey's header and country
+    matching builds on it too); changing it needs a migration that recomputes
+    ``Respondent.search_key`` (as migration 0040 computed it)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+
+
+def search_key_for(email: str | None, contact_name: str | None, organisation: str | None) -> str:
+    """What a respondent's search compares: its e-mail, contact name and organisation name,
+    folded, one a line (so that no search matches across two of them)."""
+    return "\n".join(fold(part or "") for part in (email, contact_name, organisation))
+
+
+@event.listens_for(Respondent, "before_insert")
+@event.listens_for(Respondent, "before_update")
+def _keep_search_key(_mapper: Mapper[Any], _connection: Any, respondent: Respondent) -> None:
+    """Every ORM write of a respondent refreshes its key; bulk writes (the survey import)
+    compute it themselves, as ORM bulk statements call no such hook."""
+    respondent.search_key = search_key_for(
+        respondent.email, respondent.contact_name, respondent.organisation_name
+    )

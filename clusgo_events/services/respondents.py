@@ -9,6 +9,7 @@ from sqlalchemy import Select, case, exists, func, or_, select
 
 from ..extensions import db
 from ..models import Invitation, Respondent
+from ..models.respondent import fold
 
 
 @dataclass
@@ -38,16 +39,9 @@ def respondents_query(filters: RespondentFilter) -> Select[tuple[Respondent]]:
             query = query.where(getattr(Respondent, name).is_(wanted))
     if filters.invited is not None:
         query = query.where(_invited() if filters.invited else ~_invited())
-    search = filters.search.replace("\x00", "").strip()  # PostgreSQL text holds no NUL
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Respondent.email).like(pattern),
-                func.lower(Respondent.contact_name).like(pattern),
-                func.lower(Respondent.organisation_name).like(pattern),
-            )
-        )
+    search = fold(filters.search.replace("\x00", "").strip())  # PostgreSQL text holds no NUL
+    if search:  # e-mail, name or organisation, case and diacritics folded on both databases
+        query = query.where(Respondent.search_key.contains(search, autoescape=True))
     return query.order_by(Respondent.submitted_at.desc().nulls_last(), Respondent.id.desc())
 
 

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import get_locale
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -21,33 +12,27 @@ from wtforms import SelectChoice
 
 from ..auth.decorators import role_required
 from ..extensions import db
-from ..forms import apply_service_errors
-from ..services import ServiceError, audit
 from ..services import respondents as respondent_service
 from ..services import survey as survey_service
+from ..web import perform
 from .forms import MAPPING_LABELS, ConfirmImportForm, RespondentFilterForm, UploadForm
 
 bp = Blueprint("survey", __name__)
 
-DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
 PER_PAGE = 50
 MAX_PAGE = 1_000_000
 
 
-def _upload_folder() -> Path:
-    base = current_app.config.get("INSTANCE_TMP") or current_app.instance_path
-    return Path(base) / "survey-uploads"
-
-
 def _max_upload() -> int:
-    return int(current_app.config.get("SURVEY_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
+    return int(current_app.config["SURVEY_MAX_UPLOAD"])
 
 
 def _too_large_message() -> str:
     limit = min(_max_upload(), current_app.config.get("MAX_CONTENT_LENGTH") or _max_upload())
-    return (
-        f"The file is too large: the limit is {limit / 1024 / 1024:.1f} MB. Remove columns or"
-        " rows you do not need, or split the file."
+    return _(
+        "The file is too large: the limit is %(size)s MB. Remove columns or rows you do not"
+        " need, or split the file.",
+        size=format_decimal(limit / 1024 / 1024, format="#,##0.0"),
     )
 
 
@@ -78,17 +63,11 @@ def upload() -> tuple[str, int] | str:
     if len(data) > _max_upload():
         form.file.errors = [_too_large_message()]
         return _render_upload(form, 413)
-    filename = form.file.data.filename or ""
-    mapping = form.mapping()
-    try:
-        table = survey_service.read_survey_file(data, mapping, filename=filename)
-        result = survey_service.import_rows(table, dry_run=True)
-    except ServiceError as exc:
-        db.session.rollback()
-        apply_service_errors(form, exc)
+    mapping, filename = form.mapping(), form.file.data.filename or ""
+    done = perform(lambda: survey_service.preview_upload(data, mapping, filename), form=form)
+    if not done.ok or done.value is None:
         return _render_upload(form)
-    db.session.rollback()
-    upload_id = survey_service.store_upload(_upload_folder(), data, mapping, filename)
+    result, upload_id = done.value
     return render_template(
         "survey/preview.html",
         result=result,
@@ -104,20 +83,12 @@ def confirm() -> str | Response:
     """Import a previewed upload."""
     form = ConfirmImportForm()
     if not form.validate_on_submit():
-        flash("Nothing to import: upload the file again.", "warning")
+        flash(_("Nothing to import: upload the file again."), "warning")
         return redirect(url_for("survey.upload"))
-    folder = _upload_folder()
-    try:
-        data, mapping, filename = survey_service.load_upload(folder, form.upload_id.data)
-        result = survey_service.import_survey(data, mapping=mapping)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+    done = perform(lambda: survey_service.import_upload(form.upload_id.data))
+    if not done.ok or done.value is None:
         return redirect(url_for("survey.upload"))
-    audit.record("survey.import", result, {**result.summary(), "file": filename})
-    db.session.commit()
-    survey_service.discard_upload(folder, form.upload_id.data)
-    return render_template("survey/result.html", result=result, filename=filename)
+    return render_template("survey/result.html", result=done.value, filename=done.value.filename)
 
 
 def _yes_no(value: str | None) -> bool | None:
