@@ -82,7 +82,10 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or None
     DEMO_PASSWORD_FILE = _instance_file("DEMO_PASSWORD_FILE", "demo_password")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # a pooled connection idle longer than this is pinged before use; younger ones are checked
+    # without a round trip (clusgo_events/database.py)
+    DATABASE_PING_AFTER = float(os.environ.get("DATABASE_PING_AFTER", "30"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
@@ -97,6 +100,14 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_MAX_EMAILS = int(os.environ.get("MAIL_MAX_EMAILS", "100"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # seconds after which a message left 'sending' by a dead worker is taken over; must exceed
+    # a few MAIL_TIMEOUTs
+    MAIL_LOCK_TIMEOUT = float(os.environ.get("MAIL_LOCK_TIMEOUT", "300"))
+    # days a failed message keeps its bodies (tokens, links) before the purge drops them
+    OUTBOX_FAILED_BODY_DAYS = int(os.environ.get("OUTBOX_FAILED_BODY_DAYS", "30"))
+    # calendar invitations by e-mail (iMIP) on registration and changes; their ORGANIZER
+    CALENDAR_MAIL = os.environ.get("CALENDAR_MAIL", "1") != "0"
+    CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None
     # the relay accepts internationalised local parts (RFC 6531): the survey import then keeps
     # addresses such as jiří@example.cz, which it otherwise refuses
     MAIL_SMTPUTF8 = _bool("MAIL_SMTPUTF8", False)
@@ -121,6 +132,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
+
+    # calendar invitations by e-mail (iMIP) on registration, change and cancellation; "0" off
+    CALENDAR_MAIL = _bool("CALENDAR_MAIL", True)
+    # the ORGANIZER of those invitations ("Name <address>"); default: MAIL_DEFAULT_SENDER
+    CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None
 
     # the app's own database (shared by every gunicorn worker); redis://host:6379 for Redis
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")

@@ -10,9 +10,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from . import security
+from . import database, security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from .services.calendar_mail import register_signal_handlers
+from .signals import connect_receivers
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def create_app(config: Any = None) -> Flask:
     security.init_app(app)  # first: no extension starts without the app's own secret key
     register_extensions(app)
     register_blueprints(app)
-    register_signal_handlers(app)
+    connect_receivers()
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -45,8 +45,8 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the mappers)
     from .i18n import select_locale, select_timezone
 
-    _drop_sqlite_pre_ping(app)
     db.init_app(app)
+    database.watch_engines(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -65,15 +65,6 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         return user_for_session(session_id)
-
-
-def _drop_sqlite_pre_ping(app: Flask) -> None:
-    """No ``pool_pre_ping`` on SQLite: a file has no server to drop an idle connection, and the
-    ping was a statement on every request's checkout. Server databases keep it (a restart)."""
-    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def register_blueprints(app: Flask) -> None:

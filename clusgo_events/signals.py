@@ -26,3 +26,21 @@ registration_cancelled = _signals.signal("registration-cancelled")
 seat_confirmed = _signals.signal("seat-confirmed")
 #: a session seat was cancelled (one session dropped, or the whole registration cancelled)
 seat_cancelled = _signals.signal("seat-cancelled")
+#: an outbox message was accepted by the SMTP server (sender = the OutboxMessage); receivers
+#: add to the transaction that marks it sent
+message_sent = _signals.signal("outbox-message-sent")
+#: an outbox message failed for good (sender = the OutboxMessage), same transaction
+message_failed = _signals.signal("outbox-message-failed")
+
+
+def connect_receivers() -> None:
+    """Connect every receiver of these signals: the one place, called by ``create_app``.
+
+    Each service that reacts to a signal lists its pairs in a ``RECEIVERS`` tuple; blinker
+    keeps one connection per function, so a second app in the same process changes nothing.
+    """
+    from .services import calendar_mail, invitations
+
+    for module in (calendar_mail, invitations):
+        for signal, receiver in module.RECEIVERS:
+            signal.connect(receiver)

@@ -32,7 +32,10 @@ from clusgo_events import create_app  # noqa: E402
 from clusgo_events.extensions import db  # noqa: E402
 from clusgo_events.models import (  # noqa: E402
     Event,
+    EventStatus,
     Registration,
+    RegistrationStatus,
+    Role,
     SessionSeat,
     TrainingSession,
     User,
@@ -44,12 +47,12 @@ def build(n: int) -> tuple[User, User, Event]:
     rep = User(
         email="rep@bench.example",
         name="Bench Rep",
-        role="representative",
+        role=Role.REPRESENTATIVE,
         password_hash="x",
         language="cs",
     )
     trainer = User(
-        email="trainer@bench.example", name="Bench Trainer", role="trainer", password_hash="x"
+        email="trainer@bench.example", name="Bench Trainer", role=Role.TRAINER, password_hash="x"
     )
     db.session.add_all([rep, trainer])
     events = []
@@ -64,7 +67,7 @@ def build(n: int) -> tuple[User, User, Event]:
                 timezone="Europe/Prague",
                 starts_at=start,
                 ends_at=start + timedelta(days=3),
-                status="published",
+                status=EventStatus.PUBLISHED,
             )
         )
     db.session.add_all(events)
@@ -72,7 +75,7 @@ def build(n: int) -> tuple[User, User, Event]:
         Registration(
             event=e,
             user=rep,
-            status="confirmed",
+            status=RegistrationStatus.CONFIRMED,
             name=rep.name,
             email=rep.email,
             checkin_code=secrets.token_hex(8),

@@ -33,19 +33,25 @@ from sqlalchemy import insert  # noqa: E402
 from clusgo_events import create_app  # noqa: E402
 from clusgo_events.extensions import db  # noqa: E402
 from clusgo_events.models import (  # noqa: E402
+    AttendanceMethod,
     AttendanceRecord,
+    AttendanceStatus,
     Event,
+    EventStatus,
     Registration,
+    RegistrationStatus,
+    Role,
+    SeatStatus,
     SessionSeat,
     TrainingSession,
     User,
 )
-from clusgo_events.services import attendance_export as export  # noqa: E402
+from clusgo_events.services.attendance import exports as export  # noqa: E402
 from clusgo_events.services.attendance import roster_query  # noqa: E402
 
 NAMES = ["Řehoř Dvořák", "Győző Szőke", "Ľubomír Kráľ", "Michał Żąbkowski", "Anna Nováková"]
 ORGS = ["Jihomoravský klastr", "Pannon Klaszter", "Žilinský klaster", "Łódzki Klaster"]
-STATUSES = ["present", "late", "excused", "absent", None]
+STATUSES = [*AttendanceStatus, None]
 
 
 def fill(size: int) -> TrainingSession:
@@ -56,12 +62,12 @@ def fill(size: int) -> TrainingSession:
         venue="Brno Exhibition Centre",
         starts_at=start,
         ends_at=start + timedelta(days=1),
-        status="published",
+        status=EventStatus.PUBLISHED,
     )
     trainer = User(
         email=f"trainer-{size}@bench.example",
         name="Tomáš Třešňák",
-        role="trainer",
+        role=Role.TRAINER,
         password_hash="x",
     )
     db.session.add_all([event, trainer])
@@ -85,7 +91,7 @@ def fill(size: int) -> TrainingSession:
                 "id": base + i,
                 "email": f"u{base + i}@bench.example",
                 "name": "x",
-                "role": "representative",
+                "role": Role.REPRESENTATIVE,
                 "password_hash": "x",
             }
             for i in range(size)
@@ -98,7 +104,7 @@ def fill(size: int) -> TrainingSession:
                 "id": base + i,
                 "event_id": event.id,
                 "user_id": base + i,
-                "status": "confirmed",
+                "status": RegistrationStatus.CONFIRMED,
                 "name": f"{NAMES[i % len(NAMES)]} {i}",
                 "email": f"u{base + i}@bench.example",
                 "organisation_name": ORGS[i % len(ORGS)],
@@ -111,7 +117,11 @@ def fill(size: int) -> TrainingSession:
     db.session.execute(
         insert(SessionSeat),
         [
-            {"registration_id": base + i, "session_id": session.id, "status": "confirmed"}
+            {
+                "registration_id": base + i,
+                "session_id": session.id,
+                "status": SeatStatus.CONFIRMED,
+            }
             for i in range(size)
         ],
     )
@@ -124,7 +134,7 @@ def fill(size: int) -> TrainingSession:
                 "registration_id": base + i,
                 "name": "",
                 "status": STATUSES[i % 5],
-                "method": "manual",
+                "method": AttendanceMethod.MANUAL,
                 "checked_in_at": now,
                 "marked_at": now,
                 "is_walk_in": False,

@@ -118,6 +118,13 @@ def seed(
         {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True, "SECRET_KEY": "bench-secret"}
     )
     with app.app_context():
+        if url.startswith("postgresql"):  # a scratch database: start from an empty schema
+            from sqlalchemy import text
+
+            print(f"WARNING: {url} is wiped", flush=True)
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
         start = datetime.now(UTC) + timedelta(days=60)
         event = create_event(
@@ -359,7 +366,10 @@ def post_all(posts: list[tuple[Client, str, dict]], users: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
+    parser.add_argument(
+        "--database-url",
+        help="default: a fresh SQLite file in a temp folder; a PostgreSQL database is WIPED",
+    )
     parser.add_argument("--port", type=int, default=0, help="default: a free loopback port")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--users", type=int, default=20)

@@ -27,6 +27,7 @@ from clusgo_events.models import (
     InvitationStatus,
     Organisation,
     OrganisationKind,
+    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Registration,
@@ -306,7 +307,7 @@ def outbox_message(
     n = _n()
     message = OutboxMessage(
         idempotency_key=values.pop("idempotency_key", f"test:{n}"),
-        kind=values.pop("kind", "test"),
+        kind=values.pop("kind", OutboxKind.OTHER),
         recipient=recipient or f"reader{n}@example.org",
         recipient_name=values.pop("recipient_name", "Řehoř Dvořák"),
         language=values.pop("language", "cs"),

@@ -35,6 +35,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> EmailMessage:
@@ -49,6 +50,7 @@ class Behaviour:
     data_reply: str | None = None  # e.g. "554 5.7.1 rejected" for every DATA
     delay: float = 0.0  # seconds before answering DATA
     drop_on_data: set[str] = field(default_factory=set)  # recipients whose DATA drops the link
+    smtputf8: bool = False  # offer SMTPUTF8 (RFC 6531): UTF-8 addresses
 
 
 class CollectingHandler:
@@ -76,7 +78,12 @@ class CollectingHandler:
             return self.behaviour.data_reply
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    bytes(envelope.content),
+                    list(envelope.mail_options),
+                )
             )
         return "250 Message accepted"
 
@@ -88,7 +95,12 @@ class SMTPServer:
         self.behaviour = behaviour or Behaviour()
         self.handler = CollectingHandler(self.behaviour)
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=self.behaviour.smtputf8,
+        )
 
     @property
     def received(self) -> list[Received]:

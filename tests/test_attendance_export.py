@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from clusgo_events.extensions import db
 from clusgo_events.services import attendance as att
-from clusgo_events.services import attendance_export as export
+from clusgo_events.services.attendance import exports, sign_in_sheet, spreadsheets
+from clusgo_events.services.attendance import rows as export_rows
 from clusgo_events.services.timeutil import format_local
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
 
@@ -46,9 +47,9 @@ def test_names_carry_every_diacritic() -> None:
 
 def test_csv_reads_back_with_neutralised_cells(marked) -> None:
     _, session, regs = marked
-    data = b"".join(export.iter_csv(export.rows_for([session])))
+    data = b"".join(spreadsheets.iter_csv(export_rows.rows_for([session])))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:8] == export.HEADER[:8]
+    assert rows[0][:8] == export_rows.header()[:8]
     by_name = {r[3]: r for r in rows[1:]}
     for name, org, country in NAMES:
         assert by_name[name][4] == org and by_name[name][5] == country
@@ -71,19 +72,19 @@ def test_csv_reads_back_with_neutralised_cells(marked) -> None:
 
 def test_safe_cell() -> None:
     for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert export.safe_cell(bad) == "'" + bad
-    assert export.safe_cell("Ostrava") == "Ostrava"
-    assert export.safe_cell("") == ""
+        assert export_rows.safe_cell(bad) == "'" + bad
+    assert export_rows.safe_cell("Ostrava") == "Ostrava"
+    assert export_rows.safe_cell("") == ""
 
 
 def test_xlsx_reads_back(marked, tmp_path: Path) -> None:
     _, session, _ = marked
     target = tmp_path / "a.xlsx"
     with target.open("wb") as out:
-        export.export_to_file([session], "xlsx", out)
+        exports.export_to_file([session], "xlsx", out)
     sheet = load_workbook(target).active
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert rows[0] == export.HEADER
+    assert rows[0] == export_rows.header()
     names = {r[3] for r in rows[1:]}
     assert {n for n, _, _ in NAMES} <= names
     for row in sheet.iter_rows(min_row=2):
@@ -95,7 +96,7 @@ def test_xlsx_reads_back(marked, tmp_path: Path) -> None:
 
 def test_pdf_sign_in_sheet_text(marked) -> None:
     event, session, _ = marked
-    data = export.build_pdf([session])
+    data = sign_in_sheet.build_pdf([session])
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for name, _org, _ in NAMES:
@@ -119,7 +120,7 @@ def test_pdf_header_repeats_on_every_page(app, users) -> None:
     for i in range(70):
         make_registration(event, f"Účastník {i:03d} Řeřicha", "Klastr", "CZ", sessions=[session])
     db.session.commit()
-    reader = PdfReader(io.BytesIO(export.build_pdf([session], blank=True)))
+    reader = PdfReader(io.BytesIO(sign_in_sheet.build_pdf([session], blank=True)))
     assert len(reader.pages) >= 3
     for n, page in enumerate(reader.pages, 1):
         text = page.extract_text()
@@ -136,10 +137,10 @@ def test_event_export_covers_every_session(marked, users) -> None:
     second = make_session(event, trainers=[], title="Second session", hours_from_start=4)
     make_registration(event, "Only Second", sessions=[second])
     db.session.commit()
-    sessions = export.sessions_of(event)
-    rows = list(export.rows_for(sessions))
+    sessions = export_rows.sessions_of(event)
+    rows = list(export_rows.rows_for(sessions))
     assert {r.session for r in rows} == {session.title, "Second session"}
-    assert export.count_rows(sessions) == len(rows)
+    assert export_rows.count_rows(sessions) == len(rows)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])

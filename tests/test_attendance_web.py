@@ -230,7 +230,7 @@ def test_summary_constant_queries(client, auth, users, count_queries) -> None:
 
 
 def test_summary_figures(app, users, world) -> None:
-    from clusgo_events.services import attendance_report as report
+    from clusgo_events.services.attendance import summary as report
 
     event, session, regs = world
     att.mark(session, registration=regs[0], status="present", by=users["trainer"])

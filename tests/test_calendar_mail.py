@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from clusgo_events.extensions import db
 from clusgo_events.models import OutboxMessage
-from clusgo_events.services import calendar_mail
 from clusgo_events.services.events import (
     EventData,
     SessionData,
@@ -19,6 +18,7 @@ from clusgo_events.services.events import (
     update_event,
     update_session,
 )
+from clusgo_events.services.outbox import keys
 from clusgo_events.signals import (
     registration_cancelled,
     registration_confirmed,
@@ -360,5 +360,5 @@ def test_every_language(app, language, phrase) -> None:  # type: ignore[no-untyp
 
 
 def test_long_recipient_key_fits(app) -> None:  # type: ignore[no-untyped-def]
-    key = calendar_mail.idempotency_key("u" * 36, 3, "REQUEST", "a" * 64 + "@" + "b" * 180)
+    key = keys.calendar_key("u" * 36, 3, "REQUEST", "a" * 64 + "@" + "b" * 180)
     assert len(key) <= 200 and key.startswith("cal:" + "u" * 36 + ":3:REQUEST:sha256=")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,17 +12,21 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from clusgo_events.extensions import db
-from clusgo_events.models import OutboxMessage
+from clusgo_events.models import AuditEntry, OutboxMessage
 from clusgo_events.models.base import utcnow
-from clusgo_events.services import delivery
-from clusgo_events.services.outbox import attachment, enqueue
+from clusgo_events.services import outbox
+from clusgo_events.services.outbox import attachment, claims, enqueue
+from clusgo_events.services.outbox.smtp import DeliveryConnection
+from tests import factories
 from tests.mail_helpers import Behaviour, SMTPServer, free_port, running_smtp, use_smtp
 
 
@@ -30,6 +36,7 @@ def smtp(app: Flask) -> Iterator[SMTPServer]:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+LINK = re.compile(r"https?://[^\s\"<>]+/invitations/([A-Za-z0-9_-]+)")
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ClusGo//EN\r\nMETHOD:REQUEST\r\n"
     "BEGIN:VEVENT\r\nUID:1b4e28ba-2fa1-11d2-883f-0016d3cca427\r\nDTSTAMP:20300101T000000Z\r\n"
@@ -64,7 +71,7 @@ def statuses() -> Counter:
 def test_message_headers_parts_and_diacritics(app: Flask, smtp: SMTPServer) -> None:
     app.config["BASE_URL"] = "https://events.example.org"
     queue(1)
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert (report.sent, report.failed, report.retried) == (1, 0, 0)
     [got] = smtp.wait_for(1)
     msg = got.message
@@ -94,7 +101,7 @@ def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
         calendar_ics=ICS,
         attachments=[attachment("programme.pdf", "application/pdf", b"%PDF-1.4 test")],
     )
-    delivery.deliver()
+    outbox.deliver()
     msg = smtp.wait_for(1)[0].message
     assert msg.get_content_type() == "multipart/mixed"
     alternative, ics_file, pdf = msg.get_payload()
@@ -110,11 +117,12 @@ def test_calendar_structure(app: Flask, smtp: SMTPServer) -> None:
     assert ics_file.get_filename() == "invite.ics"
     assert ics_file.get_content().decode("utf-8") == ICS  # the same object, CRLF intact
     assert pdf.get_filename() == "programme.pdf" and pdf.get_content() == b"%PDF-1.4 test"
+    assert smtp.received[0].data.count(b"MIME-Version:") == 1  # on top only
 
 
 def test_cancel_method_in_mime(app: Flask, smtp: SMTPServer) -> None:
     queue(1, calendar_method="CANCEL", calendar_ics=ICS.replace("REQUEST", "CANCEL"))
-    delivery.deliver()
+    outbox.deliver()
     msg = smtp.wait_for(1)[0].message
     calendar = msg.get_payload()[0].get_payload()[2]
     assert calendar.get_param("method") == "CANCEL"
@@ -126,7 +134,7 @@ def test_no_header_injection(app: Flask, smtp: SMTPServer) -> None:
         recipient_name="Eve\r\nBcc: victim@example.org",
         subject="Hello\nBcc: victim@example.org",
     )
-    delivery.deliver()
+    outbox.deliver()
     [got] = smtp.wait_for(1)
     assert got.rcpt_tos == ["person0@example.org"]
     assert got.message["Bcc"] is None
@@ -137,24 +145,24 @@ def test_no_header_injection(app: Flask, smtp: SMTPServer) -> None:
 def test_one_connection_per_batch(app: Flask, smtp: SMTPServer) -> None:
     queue(5)
     connections: list[object] = []
-    original = delivery.DeliveryConnection.configure_host
+    original = DeliveryConnection.configure_host
 
     def counting(self):  # type: ignore[no-untyped-def]
         connections.append(self)
         return original(self)
 
-    delivery.DeliveryConnection.configure_host = counting  # type: ignore[method-assign]
+    DeliveryConnection.configure_host = counting  # type: ignore[method-assign]
     try:
-        report = delivery.deliver(batch_size=10)
+        report = outbox.deliver(batch_size=10)
     finally:
-        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+        DeliveryConnection.configure_host = original  # type: ignore[method-assign]
     assert report.sent == 5 and len(connections) == 1
     assert len(smtp.wait_for(5)) == 5
 
 
 def test_limit(app: Flask, smtp: SMTPServer) -> None:
     queue(5)
-    assert delivery.deliver(limit=2).sent == 2
+    assert outbox.deliver(limit=2).sent == 2
     assert statuses() == Counter(sent=2, queued=3)
 
 
@@ -164,7 +172,7 @@ def test_permanent_refusal_marks_failed(app: Flask) -> None:
     try:
         use_smtp(app, server.port)
         queue(3)
-        report = delivery.deliver()
+        report = outbox.deliver()
         assert (report.sent, report.failed) == (2, 1)
         assert sorted(r.rcpt_tos[0] for r in server.wait_for(2)) == [
             "person0@example.org",
@@ -177,12 +185,31 @@ def test_permanent_refusal_marks_failed(app: Flask) -> None:
     assert "550" in failed.last_error and "No such user" in failed.last_error
 
 
+def test_deliver_command_audits_a_final_failure_as_the_worker(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "550 5.1.1 No such user"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        [message] = queue(1)
+        result = runner.invoke(args=["mail", "deliver"])
+    finally:
+        server.stop()
+    assert "0 sent, 0 to retry, 1 failed" in result.output, result.output
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.failed"))
+    assert (entry.source, entry.object_type, entry.object_id) == (
+        "worker",
+        "OutboxMessage",
+        message.id,
+    )
+    assert "No such user" in entry.details["error"]
+
+
 def test_permanent_data_refusal(app: Flask) -> None:
     server = SMTPServer(Behaviour(data_reply="554 5.7.1 Message rejected as spam")).start()
     try:
         use_smtp(app, server.port)
         queue(1)
-        assert delivery.deliver().failed == 1
+        assert outbox.deliver().failed == 1
     finally:
         server.stop()
     row = db.session.scalar(select(OutboxMessage))
@@ -196,37 +223,37 @@ def test_temporary_refusal_retries_with_growing_delay(app: Flask) -> None:
         use_smtp(app, server.port)
         queue(1)
         before = utcnow()
-        report = delivery.deliver()
+        report = outbox.deliver()
         assert (report.sent, report.retried) == (0, 1)
         row = db.session.scalar(select(OutboxMessage))
         assert row.status == "queued" and row.attempts == 1 and "451" in row.last_error
         assert row.next_attempt_at >= before + timedelta(seconds=59)
         # not due yet: nothing happens
-        assert delivery.deliver().total == 0
+        assert outbox.deliver().total == 0
         # due again, refused again: the delay doubles
         row.next_attempt_at = utcnow()
         db.session.commit()
         before = utcnow()
-        delivery.deliver()
+        outbox.deliver()
         db.session.refresh(row)
         assert row.attempts == 2 and row.next_attempt_at >= before + timedelta(seconds=119)
         # the server takes it now
         server.behaviour.refuse_rcpt.clear()
         row.next_attempt_at = utcnow()
         db.session.commit()
-        assert delivery.deliver().sent == 1
+        assert outbox.deliver().sent == 1
         assert len(server.wait_for(1)) == 1
     finally:
         server.stop()
-    assert delivery.retry_delay(1) == timedelta(minutes=1)
-    assert delivery.retry_delay(3) == timedelta(minutes=4)
-    assert delivery.retry_delay(30) == delivery.RETRY_CAP
+    assert claims.retry_delay(1) == timedelta(minutes=1)
+    assert claims.retry_delay(3) == timedelta(minutes=4)
+    assert claims.retry_delay(30) == claims.RETRY_CAP
 
 
 def test_server_down_is_temporary(app: Flask) -> None:
     use_smtp(app, free_port())
     queue(3)
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.retried == 3 and report.sent == 0
     assert "cannot connect" in report.connection_error
     rows = list(db.session.scalars(select(OutboxMessage)))
@@ -240,7 +267,7 @@ def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
     try:
         use_smtp(app, server.port)
         queue(4)
-        report = delivery.deliver()
+        report = outbox.deliver()
         got = server.wait_for(3)
     finally:
         server.stop()
@@ -264,7 +291,7 @@ def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
     db.session.flush()  # the change that causes the mail
     enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
     db.session.rollback()
-    assert delivery.deliver().total == 0
+    assert outbox.deliver().total == 0
     time.sleep(0.2)
     assert smtp.received == []
     assert db.session.scalar(select(OutboxMessage)) is None
@@ -277,7 +304,7 @@ def test_stale_sending_is_reclaimed_fresh_is_not(app: Flask, smtp: SMTPServer) -
     stale.locked_at = utcnow() - timedelta(seconds=600)
     fresh.locked_at = utcnow()
     db.session.commit()
-    assert delivery.deliver(lock_timeout=300).sent == 1
+    assert outbox.deliver(lock_timeout=300).sent == 1
     assert [r.rcpt_tos[0] for r in smtp.wait_for(1)] == [stale.recipient]
     db.session.refresh(fresh)
     assert fresh.status == "sending" and fresh.locked_by == "dead-worker"
@@ -287,7 +314,7 @@ def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) ->
     """quit() raising after the server took the message must not cause a resend."""
     app.extensions["mail"].max_emails = 1  # Flask-Mail reconnects (quit) after each message
     queue(2)
-    original = delivery.DeliveryConnection.configure_host
+    original = DeliveryConnection.configure_host
     calls = {"n": 0}
 
     def flaky(self):  # type: ignore[no-untyped-def]
@@ -296,14 +323,69 @@ def test_failure_after_acceptance_is_still_sent(app: Flask, smtp: SMTPServer) ->
             raise ConnectionRefusedError("reconnect refused")
         return original(self)
 
-    delivery.DeliveryConnection.configure_host = flaky  # type: ignore[method-assign]
+    DeliveryConnection.configure_host = flaky  # type: ignore[method-assign]
     try:
-        report = delivery.deliver()
+        report = outbox.deliver()
     finally:
-        delivery.DeliveryConnection.configure_host = original  # type: ignore[method-assign]
+        DeliveryConnection.configure_host = original  # type: ignore[method-assign]
     assert report.sent == 2
     assert len(smtp.wait_for(2)) == 2
     assert statuses() == Counter(sent=2)
+
+
+def _fail_commit_after(server: SMTPServer, accepted: int) -> tuple[object, dict[str, bool]]:
+    """A commit listener that fails the commit once, when the server holds ``accepted``
+    messages: the database goes away just after the server took a message."""
+    fired = {"done": False}
+
+    def fail(conn) -> None:  # type: ignore[no-untyped-def]
+        if not fired["done"] and len(server.received) >= accepted:
+            fired["done"] = True
+            raise OperationalError(
+                "COMMIT", {}, Exception("server closed the connection unexpectedly")
+            )
+
+    return fail, fired
+
+
+def test_database_error_after_acceptance_never_resends(app: Flask, smtp: SMTPServer) -> None:
+    """The commit that records message 2 as sent fails: the same worker, once the database
+    answers again, records it as sent and sends it no second time."""
+    queue(3)
+    worker = outbox.Worker()
+    fail, fired = _fail_commit_after(smtp, accepted=2)
+    event.listen(db.engine, "commit", fail)
+    try:
+        with pytest.raises(OperationalError):
+            outbox.deliver(worker=worker)
+    finally:
+        event.remove(db.engine, "commit", fail)
+    assert fired["done"]
+    db.session.rollback()  # what the command does after a database error
+    report = outbox.deliver(worker=worker)
+    got = smtp.wait_for(3)
+    time.sleep(0.2)
+    per_recipient = Counter(r.rcpt_tos[0] for r in smtp.received)
+    assert per_recipient == Counter(f"person{i}@example.org" for i in range(3))
+    assert report.sent == 2 and not worker.accepted  # message 2 recorded, message 3 sent
+    db.session.expire_all()
+    assert statuses() == Counter(sent=3)
+    rows = {r.recipient: r for r in db.session.scalars(select(OutboxMessage))}
+    second = rows["person1@example.org"]
+    assert second.message_id == got[1].message["Message-ID"] and second.attempts == 1
+
+
+def test_deliver_command_database_error_is_one_line(app: Flask, smtp: SMTPServer, runner) -> None:  # type: ignore[no-untyped-def]
+    queue(1)
+    fail, fired = _fail_commit_after(smtp, accepted=1)
+    event.listen(db.engine, "commit", fail)
+    try:
+        result = runner.invoke(args=["mail", "deliver"])
+    finally:
+        event.remove(db.engine, "commit", fail)
+    assert fired["done"] and result.exit_code != 0
+    assert "database error: Exception: server closed the connection unexpectedly" in (result.output)
+    assert "UPDATE" not in result.output and "COMMIT" not in result.output
 
 
 def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type: ignore[no-untyped-def]
@@ -314,6 +396,200 @@ def test_deliver_command(app: Flask, smtp: SMTPServer, runner) -> None:  # type:
     result = runner.invoke(args=["mail", "deliver"])
     assert "1 sent" in result.output
     assert len(smtp.wait_for(3)) == 3
+
+
+# -- international addresses ---------------------------------------------------------------
+
+
+def test_non_ascii_domain_goes_as_idna(app: Flask, smtp: SMTPServer) -> None:
+    """``jan@żółw.pl`` (imported as it is) is delivered to ``jan@xn--w-uga1v8h.pl``."""
+    queue(1, recipient="jan@żółw.pl", recipient_name="Jan Żółkiewski")
+    report = outbox.deliver()
+    assert (report.sent, report.failed) == (1, 0)
+    [got] = smtp.wait_for(1)
+    assert got.rcpt_tos == ["jan@xn--w-uga1v8h.pl"] and "SMTPUTF8" not in got.mail_options
+    assert got.data.isascii()
+    [to] = got.message["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Jan Żółkiewski", "jan@xn--w-uga1v8h.pl")
+    assert statuses() == Counter(sent=1)
+
+
+def test_non_ascii_local_part_with_smtputf8(app: Flask) -> None:
+    server = SMTPServer(Behaviour(smtputf8=True)).start()
+    try:
+        use_smtp(app, server.port)
+        queue(1, recipient="jiří@żółw.pl", recipient_name="Jiří Dvořák")
+        report = outbox.deliver()
+        [got] = server.wait_for(1)
+    finally:
+        server.stop()
+    assert report.sent == 1
+    assert got.rcpt_tos == ["jiří@xn--w-uga1v8h.pl"] and "SMTPUTF8" in got.mail_options
+    msg = message_from_string(got.data.decode("utf-8"), policy=policy.SMTPUTF8)  # RFC 6532
+    [to] = msg["To"].addresses
+    assert to.addr_spec == "jiří@xn--w-uga1v8h.pl" and to.display_name == "Jiří Dvořák"
+    assert msg["Subject"] == "Pozvánka do Győru, Łódź, Žilina #0"
+    assert "Dobrý den" in msg.get_body(("plain",)).get_content()
+
+
+def test_non_ascii_local_part_without_smtputf8_fails_clearly(app: Flask, smtp: SMTPServer) -> None:
+    """The server does not offer SMTPUTF8: that one message fails for good, with a reason a
+    person understands; the rest of the batch goes."""
+    first, second = queue(2)
+    first.recipient = "jiří@example.cz"
+    db.session.commit()
+    report = outbox.deliver()
+    assert (report.sent, report.failed, report.retried) == (1, 1, 0)
+    assert [r.rcpt_tos for r in smtp.wait_for(1)] == [["person1@example.org"]]
+    db.session.expire_all()
+    failed = db.session.get(OutboxMessage, first.id)
+    assert failed.status == "failed" and failed.attempts == 1
+    assert "non-ASCII characters before the @" in failed.last_error
+    assert "SMTPUTF8" in failed.last_error
+
+
+@pytest.mark.parametrize("recipient", ["jan@-żółw.pl", "jan@żółw..pl", "jan@"])
+def test_invalid_domain_fails_for_good(app: Flask, smtp: SMTPServer, recipient: str) -> None:
+    [message] = queue(1)
+    message.recipient = recipient
+    db.session.commit()
+    assert outbox.deliver().failed == 1
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, message.id)
+    assert row.status == "failed" and "cannot build the message" in row.last_error
+
+
+# -- what the outbox keeps -----------------------------------------------------------------
+
+
+def _stored_text(row: OutboxMessage) -> str:
+    """Every stored column of ``row`` as one text (the bodies, the attachments' base64 ...)."""
+    return " ".join(str(getattr(row, c.key)) for c in OutboxMessage.__table__.columns)
+
+
+def test_sent_invitation_keeps_no_token(app: Flask, smtp: SMTPServer) -> None:
+    """The raw invitation token lives only in the e-mail: once the server has it, the outbox
+    row keeps recipient, subject and status, and no body."""
+    from clusgo_events.services.invitations import send_invitations
+    from tests.mail_helpers import make_event, make_respondent
+
+    event = make_event()
+    make_respondent("jana@example.cz", language="cs")
+    send_invitations(event)
+    db.session.commit()
+    queued = db.session.scalar(select(OutboxMessage))
+    token = LINK.search(queued.body_text).group(1)
+    assert outbox.deliver().sent == 1
+    assert token in smtp.wait_for(1)[0].message.get_body(("plain",)).get_content()
+    db.session.expire_all()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "sent" and row.subject and row.recipient == "jana@example.cz"
+    assert token not in _stored_text(row)
+    assert (row.body_text, row.body_html, row.calendar_ics, row.attachments) == ("", "", None, [])
+    assert row.purged_at == row.sent_at
+
+
+def test_sent_calendar_and_attachments_are_dropped(app: Flask, smtp: SMTPServer) -> None:
+    qr = b"\x89PNG check-in code ABC-123"
+    queue(
+        1,
+        calendar_method="REQUEST",
+        calendar_ics=ICS,
+        attachments=[attachment("checkin-code.png", "image/png", qr)],
+    )
+    outbox.deliver()
+    msg = smtp.wait_for(1)[0].message
+    assert msg.get_payload()[2].get_content() == qr
+    row = db.session.scalar(select(OutboxMessage))
+    db.session.refresh(row)
+    assert row.calendar_ics is None and row.attachments == [] and row.calendar_method == "REQUEST"
+    assert "ATTENDEE" not in _stored_text(row) and "Q0hFQ0" not in _stored_text(row)
+
+
+def test_failed_message_keeps_its_bodies_for_a_while(app: Flask, clock) -> None:  # type: ignore[no-untyped-def]
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "550 5.1.1 No such user"}))
+    server.start()
+    try:
+        use_smtp(app, server.port)
+        queue(2, calendar_method="REQUEST", calendar_ics=ICS)
+        report = outbox.deliver()
+    finally:
+        server.stop()
+    assert (report.sent, report.failed) == (1, 1)
+    failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    assert failed.failed_at == clock.now and failed.purged_at is None
+    days = app.config["OUTBOX_FAILED_BODY_DAYS"]
+    assert days == 30
+    clock.advance(days=days - 1)
+    assert outbox.purge_bodies() == 0  # still there to look at, and to send again
+    db.session.commit()
+    db.session.refresh(failed)
+    assert "Dobrý den" in failed.body_text and failed.calendar_ics == ICS
+    clock.advance(days=1)
+    assert outbox.purge_bodies() == 1
+    db.session.commit()
+    db.session.refresh(failed)
+    assert (failed.body_text, failed.body_html, failed.calendar_ics) == ("", "", None)
+    assert failed.purged_at == clock.now
+    assert failed.status == "failed" and "No such user" in failed.last_error  # the record stays
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.bodies_purged"))
+    assert entry.details["messages"] == 1
+    assert outbox.purge_bodies() == 0  # once
+
+
+def test_purge_drops_bodies_a_sent_message_still_has(app: Flask) -> None:
+    """A row sent before bodies were dropped at sending (or by another writer)."""
+    row = factories.outbox_message(status="sent", body_html="<p>token</p>")
+    db.session.commit()
+    assert outbox.purge_bodies() == 1
+    db.session.commit()
+    db.session.refresh(row)
+    assert (row.body_text, row.body_html) == ("", "")
+
+
+def test_deliver_command_purges_as_the_worker(app: Flask, clock, runner) -> None:  # type: ignore[no-untyped-def]
+    old = factories.outbox_message(status="failed", failed_at=clock.now - timedelta(days=31))
+    recent = factories.outbox_message(status="failed", failed_at=clock.now - timedelta(days=1))
+    db.session.commit()
+    use_smtp(app, free_port())  # nothing queued: no connection is made
+    result = runner.invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Dropped the bodies of 1 old message(s)." in result.output
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, old.id).body_text == ""
+    assert db.session.get(OutboxMessage, recent.id).body_text != ""
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox.bodies_purged"))
+    assert entry.source == "worker"
+
+
+def test_no_secret_in_a_log_line(app: Flask, smtp: SMTPServer, caplog, capfd) -> None:  # type: ignore[no-untyped-def]
+    """A failing receiver whose error quotes the message, a refused address and the SMTP
+    debug setting on: the log and the terminal name ids and answers, never a link."""
+    from clusgo_events.signals import message_sent
+
+    app.config["MAIL_DEBUG"] = 1
+    use_smtp(app, smtp.port)
+    secret = "https://events.example.org/invitations/s3cr3t-t0k3n-0123456789abcdefghijklmn"
+    queue(2, body_text=f"Your link: {secret}", body_html=f'<a href="{secret}">link</a>')
+
+    def leaky(message: OutboxMessage, **_: object) -> None:
+        raise RuntimeError(f"cannot handle {message.body_text}")
+
+    message_sent.connect(leaky)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            assert outbox.deliver().sent == 2
+    finally:
+        message_sent.disconnect(leaky)
+    ours = [r for r in caplog.records if r.name.startswith(("clusgo_events", "sqlalchemy"))]
+    assert any("receiver of outbox-message-sent failed" in r.getMessage() for r in ours)
+    for record in ours:
+        assert "s3cr3t" not in record.getMessage()
+        assert not record.exc_info or "s3cr3t" not in str(record.exc_info[1])
+    out, err = capfd.readouterr()
+    assert "s3cr3t" not in out + err
+    assert "send: " not in err and "reply: " not in err  # smtplib's transcript stays off
+    assert statuses() == Counter(sent=2)
 
 
 # -- processes -----------------------------------------------------------------------------
@@ -405,7 +681,7 @@ def test_no_header_injection_through_name_or_stored_subject(
     [message] = queue(1, recipient_name=name, recipient="jana@example.org")
     message.subject = subject  # written as is, past enqueue's own clean-up
     db.session.commit()
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.sent == 1
     [got] = smtp.wait_for(1)
     assert got.rcpt_tos == ["jana@example.org"]
@@ -434,7 +710,7 @@ def test_recipient_with_line_breaks_is_refused(
     [message] = queue(1)
     message.recipient = recipient
     db.session.commit()
-    report = delivery.deliver()
+    report = outbox.deliver()
     assert report.failed == 1 and report.sent == 0
     time.sleep(0.2)
     assert smtp.received == []

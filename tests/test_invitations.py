@@ -14,10 +14,11 @@ from werkzeug.datastructures import MultiDict
 from clusgo_events.extensions import db
 from clusgo_events.models import Invitation, OutboxMessage
 from clusgo_events.models.base import utcnow
-from clusgo_events.services import ServiceError, delivery
+from clusgo_events.services import ServiceError, outbox
 from clusgo_events.services import invitations as service
 from clusgo_events.services.events import cancel_event
 from clusgo_events.services.invitations import Narrowing
+from clusgo_events.services.outbox import keys
 from clusgo_events.services.tokens import hash_token
 from tests.conftest import PASSWORD
 from tests.mail_helpers import (
@@ -50,10 +51,10 @@ def invite(event, narrowing=None) -> service.SendResult:  # type: ignore[no-unty
 def token_of(invitation: Invitation, kind: str = "invitation") -> str:
     """The raw token from the last queued mail of ``invitation`` (only the mail has it)."""
     key = (
-        service.invitation_key(invitation.event_id, invitation.respondent_id)
+        keys.invitation(invitation)
         if kind == "invitation"
-        else service.reminder_key(invitation.id, invitation.reminders_sent)
-    )
+        else keys.reminder(invitation, invitation.reminders_sent)
+    ).key
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     match = LINK.search(message.body_text)
     assert match, message.body_text
@@ -126,8 +127,9 @@ def test_invitations_are_never_duplicated(app: Flask) -> None:
     assert invite(event).queued == 1
     assert db.session.scalar(select(func.count(Invitation.id))) == 4
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 4
-    keys = set(db.session.scalars(select(OutboxMessage.idempotency_key)))
-    assert service.invitation_key(event.id, people[0].id) in keys
+    stored = set(db.session.scalars(select(OutboxMessage.idempotency_key)))
+    first = db.session.scalar(select(Invitation).where(Invitation.respondent_id == people[0].id))
+    assert keys.invitation(first).key in stored
     # the unique constraint holds even if the service's check were bypassed
     with pytest.raises(Exception):  # noqa: B017
         with db.session.begin_nested():
@@ -176,7 +178,7 @@ def test_invitation_mail_in_each_language(
     event = make_event(title="Setkání klastrů V4 – Brno, Győr, Łódź, Žilina")
     make_respondent("r@example.org", country=country, language=language, contact_name=name)
     invite(event)
-    assert delivery.deliver().sent == 1
+    assert outbox.deliver().sent == 1
     msg = smtp.wait_for(1)[0].message
     assert msg["Subject"] == subject + "Setkání klastrů V4 – Brno, Győr, Łódź, Žilina"
     assert msg["To"].addresses[0].display_name == name
@@ -209,7 +211,7 @@ def test_permanent_failure_marks_invitation_failed(app: Flask) -> None:
         make_respondent("bad@cz.example")
         make_respondent("good@cz.example")
         invite(event)
-        report = delivery.deliver()
+        report = outbox.deliver()
     finally:
         server.stop()
     assert (report.sent, report.failed) == (1, 1)
@@ -258,10 +260,10 @@ def test_reminders_once_per_interval_new_link(app: Flask, smtp: SMTPServer) -> N
     make_respondent("answered@cz.example")
     make_respondent("undelivered@cz.example")
     invite(event)
-    delivery.deliver()
     invitations = {i.respondent.email: i for i in db.session.scalars(select(Invitation))}
     quiet = invitations["quiet@cz.example"]
-    old_token = token_of(quiet)
+    old_token = token_of(quiet)  # read before delivery: a sent message keeps no body
+    outbox.deliver()
     service.accept(invitations["answered@cz.example"])
     invitations["undelivered@cz.example"].status = "queued"
     for inv in invitations.values():
@@ -278,7 +280,7 @@ def test_reminders_once_per_interval_new_link(app: Flask, smtp: SMTPServer) -> N
     assert new_token != old_token
     assert service.find_by_token(old_token) is None  # the old link stops working
     assert service.find_by_token(new_token).id == quiet.id
-    delivery.deliver()
+    outbox.deliver()
     reminder = [r for r in smtp.wait_for(4) if "Připomínka" in r.message["Subject"]]
     assert len(reminder) == 1
     assert "Tento odkaz nahrazuje odkaz" in reminder[0].message.get_body(("plain",)).get_content()
@@ -288,9 +290,7 @@ def test_reminders_once_per_interval_new_link(app: Flask, smtp: SMTPServer) -> N
     assert service.send_reminders(event).queued == 1
     db.session.commit()
     assert db.session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.idempotency_key == service.reminder_key(quiet.id, 2)
-        )
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == keys.reminder(quiet, 2).key)
     )
     with pytest.raises(ServiceError):
         service.send_reminders(event, timedelta(minutes=5))

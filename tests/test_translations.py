@@ -39,13 +39,13 @@ def test_mo_matches_po(po_path: Path) -> None:
         po = read_po(f)
     with po_path.with_suffix(".mo").open("rb") as f:
         mo = read_mo(f)
-    expected = {_key(m.id): _key(m.string) for m in po if m.id and m.string and not m.fuzzy}
-    compiled = {_key(m.id): _key(m.string) for m in mo if m.id}
+    expected = {_plain(m.id): _plain(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    compiled = {_plain(m.id): _plain(m.string) for m in mo if m.id}
     assert compiled == expected
 
 
-def _key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
-    """A plural message's forms as a tuple (Babel reads them from a .mo as a list)."""
+def _plain(value: object) -> object:
+    """A plural message's id and forms as a tuple (.po and .mo readers give lists or tuples)."""
     return tuple(value) if isinstance(value, list | tuple) else value
 
 

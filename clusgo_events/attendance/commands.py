@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, TrainingSession
-from ..services import attendance_export as export
+from ..services.attendance import exports as export
+from ..services.attendance.rows import count_rows
 
 attendance_cli = AppGroup("attendance", help="Attendance lists.")
 
@@ -37,7 +38,7 @@ def export_command(
         if session is None:
             raise click.ClickException(f"No training session with id {session_id}.")
         sessions = [session]
-    total = export.count_rows(sessions)
+    total = count_rows(sessions)
     target = Path(output)
     partial = target.with_name(target.name + ".part")
     try:

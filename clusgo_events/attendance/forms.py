@@ -1,12 +1,14 @@
-"""Attendance forms (format checks only; the rules live in services/attendance.py)."""
+"""Attendance forms (format checks only; the rules live in services/attendance/)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from ..models import ATTENDANCE_STATUSES
+from ..models import ATTENDANCE_STATUSES, AttendanceRecord, AttendanceStatus
+from ..models.base import max_length
 
 
 class MarkForm(FlaskForm):
@@ -21,30 +23,41 @@ class CheckInForm(FlaskForm):
     """A check-in code, scanned from the participant's QR code or typed in."""
 
     code = StringField(
-        "Check-in code",
-        validators=[DataRequired(message="Enter or scan a check-in code."), Length(max=500)],
+        _l("Check-in code"),
+        validators=[DataRequired(message=_l("Enter or scan a check-in code.")), Length(max=500)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    submit = SubmitField("Check in")
+    submit = SubmitField(_l("Check in"))
 
 
 class WalkInForm(FlaskForm):
     """Someone who came without registering."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=max_length(AttendanceRecord.name))]
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=max_length(AttendanceRecord.organisation_name))],
+    )
     country = StringField(
-        "Country (code)",
-        validators=[Optional(), Length(min=2, max=2, message="Two letters, e.g. CZ.")],
+        _l("Country (code)"),
+        validators=[Optional(), Length(min=2, max=2, message=_l("Two letters, e.g. CZ."))],
         render_kw={"maxlength": 2, "autocapitalize": "characters"},
     )
-    email = EmailField("E-mail", validators=[Optional(), Email(), Length(max=254)])
-    status = SelectField(
-        "Arrived",
-        choices=[SelectChoice("present", "On time"), SelectChoice("late", "Late")],
-        default="present",
+    email = EmailField(
+        _l("E-mail"),
+        validators=[Optional(), Email(), Length(max=max_length(AttendanceRecord.email))],
     )
-    submit = SubmitField("Add walk-in")
+    status = SelectField(
+        _l("Arrived"),
+        choices=[
+            SelectChoice(AttendanceStatus.PRESENT.value, _l("On time")),
+            SelectChoice(AttendanceStatus.LATE.value, _l("Late")),
+        ],
+        default=AttendanceStatus.PRESENT.value,
+    )
+    submit = SubmitField(_l("Add walk-in"))
 
 
 class ConfirmForm(FlaskForm):

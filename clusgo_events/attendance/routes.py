@@ -1,7 +1,9 @@
 """Trainers' rosters and check-in; organisers' exports, summary and certificates.
 
 Marking answers JSON to ``fetch()`` (``Accept: application/json``) and redirects back to the
-roster for a plain form post, so the page works with and without JavaScript.
+roster for a plain form post, so the page works with and without JavaScript. Each view makes
+one service call through :func:`clusgo_events.web.perform`, which commits or rolls back; the
+services write the audit entries.
 """
 
 from __future__ import annotations
@@ -23,24 +25,27 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
 from ..extensions import db
-from ..forms import apply_service_errors
-from ..models import AttendanceRecord, Event, Registration, TrainingSession
-from ..security import MAX_DB_INT
-from ..services import ServiceError
+from ..models import AttendanceMethod, AttendanceStatus, Event, Role, TrainingSession
 from ..services import attendance as att
-from ..services import attendance_export as export
-from ..services import attendance_report as report
+from ..services.attendance import certificates, exports
+from ..services.attendance import summary as figures
+from ..services.attendance.rows import rows_for
+from ..services.attendance.sign_in_sheet import build_pdf
+from ..services.attendance.spreadsheets import iter_csv, write_xlsx
 from ..services.timeutil import format_local
+from ..web import Result, perform
 from .forms import CheckInForm, ConfirmForm, MarkForm, WalkInForm
 
 bp = Blueprint("attendance", __name__)
 
-STAFF_OR_TRAINER = ("trainer", "organiser")
+STAFF_OR_TRAINER = (Role.TRAINER, Role.ORGANISER)
 
 
 def _wants_json() -> bool:
@@ -63,6 +68,10 @@ def _event_or_404(slug: str) -> Event:
     return event
 
 
+def _roster_url(session: TrainingSession, key: str = "") -> str:
+    return url_for("attendance.roster", session_id=session.id) + (f"#{key}" if key else "")
+
+
 def _entry_json(session: TrainingSession, entry: att.RosterEntry) -> dict[str, Any]:
     zone = session.event.timezone
     return {
@@ -75,22 +84,12 @@ def _entry_json(session: TrainingSession, entry: att.RosterEntry) -> dict[str, A
     }
 
 
-def _counts(entries: list[att.RosterEntry]) -> dict[str, int]:
-    counts = {status: 0 for status in ("present", "late", "excused", "absent")}
-    for entry in entries:
-        if entry.status in counts:
-            counts[entry.status] += 1
-    counts["unmarked"] = sum(1 for e in entries if e.status is None)
-    counts["total"] = len(entries)
-    return counts
-
-
-def _error(session: TrainingSession, message: str, status: int = 400) -> Any:
-    """A refusal: JSON for fetch(), a flash and a redirect to the roster for a plain form."""
+def _refused(session: TrainingSession, result: Result[Any], status: int) -> Any:
+    """A refusal: JSON for fetch(); for a plain form ``perform`` has flashed it already."""
     if _wants_json():
+        message = result.error.message if result.error else _("That did not work.")
         return jsonify(ok=False, error=message), status
-    flash(message, "danger")
-    return redirect(url_for("attendance.roster", session_id=session.id))
+    return redirect(_roster_url(session))
 
 
 # --- the trainer's pages -----------------------------------------------------------------
@@ -117,14 +116,14 @@ def _render_roster(
             session=session,
             event=session.event,
             entries=entries,
-            counts=_counts(entries),
+            counts=att.counts(entries),
             can_change=att.can_change(current_user, session),
             mark_form=MarkForm(formdata=None),
             checkin_form=checkin_form or CheckInForm(formdata=None),
             walk_in_form=walk_in_form or WalkInForm(formdata=None),
             confirm=ConfirmForm(formdata=None),
-            statuses=("present", "late", "excused", "absent"),
-            formats=export.FORMATS,
+            statuses=[status.value for status in AttendanceStatus],
+            formats=exports.FORMATS,
         ),
         status,
     )
@@ -143,38 +142,35 @@ def mark(session_id: int) -> Any:
     """Mark one participant (or walk-in) present, late, excused or absent."""
     session = _session_or_404(session_id)
     form = MarkForm()
+    as_json = _wants_json()
     if not form.validate_on_submit():
-        return _error(session, "Choose a participant and a status.")
-    kind, ident = form.target.data[0], int(form.target.data[1:])
-    registration = record = None
-    if ident > MAX_DB_INT:  # no such id; PostgreSQL would refuse the number itself
-        return _error(session, "No such participant.", 404)
-    if kind == "r":
-        registration = db.session.get(Registration, ident)
-        if registration is None:
-            return _error(session, "No such participant.", 404)
-    else:
-        record = db.session.get(AttendanceRecord, ident)
-        if record is None or record.session_id != session.id:
-            return _error(session, "No such walk-in.", 404)
-    try:
-        record = att.mark(
-            session,
-            status=form.status.data,
-            by=current_user,
-            registration=registration,
-            record=record,
-        )
-    except ServiceError as exc:
-        db.session.rollback()
-        return _error(session, exc.message, 409 if session.attendance_closed_at else 400)
-    entry = att.roster_entry(session, record)
-    db.session.commit()
-    message = f"{entry.name}: {entry.status}."
-    if _wants_json():
+        if as_json:
+            return jsonify(ok=False, error=_("Choose a participant and a status.")), 400
+        flash(_("Choose a participant and a status."), "danger")
+        return redirect(_roster_url(session))
+    result = perform(
+        lambda: att.mark_line(session, form.target.data, form.status.data, current_user),
+        form=form if as_json else None,
+    )
+    if not result.ok:
+        unknown = isinstance(result.error, att.UnknownParticipant)
+        return _refused(session, result, 404 if unknown else 409)
+    entry = att.roster_entry(result.value)
+    message = _("%(name)s: %(status)s.", name=entry.name, status=_status_label(entry.status))
+    if as_json:
         return jsonify(ok=True, message=message, entry=_entry_json(session, entry))
     flash(message, "success")
-    return redirect(url_for("attendance.roster", session_id=session.id) + f"#{entry.key}")
+    return redirect(_roster_url(session, entry.key))
+
+
+def _status_label(status: str | None) -> str:
+    labels = {
+        AttendanceStatus.PRESENT: _("Present"),
+        AttendanceStatus.LATE: _("Late"),
+        AttendanceStatus.EXCUSED: _("Excused"),
+        AttendanceStatus.ABSENT: _("Absent"),
+    }
+    return labels.get(status, _("Not marked")) if status else _("Not marked")
 
 
 @bp.route("/sessions/<int:session_id>/check-in", methods=["POST"])
@@ -183,30 +179,28 @@ def check_in(session_id: int) -> Any:
     """Check in by the code of the participant's QR code, scanned or typed."""
     session = _session_or_404(session_id)
     form = CheckInForm()
-    method = "qr" if request.form.get("scanned") == "1" else "manual"
+    scanned = request.form.get("scanned") == "1"
+    method = AttendanceMethod.QR if scanned else AttendanceMethod.MANUAL
+    as_json = _wants_json()
     if not form.validate_on_submit():
-        if _wants_json():
-            return jsonify(ok=False, error="Enter or scan a check-in code."), 400
+        if as_json:
+            return jsonify(ok=False, error=_("Enter or scan a check-in code.")), 400
         return _render_roster(session, checkin_form=form)
-    try:
-        result = att.check_in(session, form.code.data, current_user, method=method)
-    except ServiceError as exc:
-        db.session.rollback()
-        if _wants_json():
-            return jsonify(ok=False, error=exc.message), 409
-        apply_service_errors(form, exc)
+    result = perform(
+        lambda: att.check_in(session, form.code.data, current_user, method=method), form=form
+    )
+    if not result.ok:
+        if as_json:
+            return _refused(session, result, 409)
         return _render_roster(session, checkin_form=form)
-    entry = att.roster_entry(session, result.record)
-    db.session.commit()
-    if _wants_json():
+    done = result.value
+    entry = att.roster_entry(done.record)
+    if as_json:
         return jsonify(
-            ok=True,
-            already=result.already,
-            message=result.message,
-            entry=_entry_json(session, entry),
+            ok=True, already=done.already, message=done.message, entry=_entry_json(session, entry)
         )
-    flash(result.message, "warning" if result.already else "success")
-    return redirect(url_for("attendance.roster", session_id=session.id) + f"#{entry.key}")
+    flash(done.message, "warning" if done.already else "success")
+    return redirect(_roster_url(session, entry.key))
 
 
 @bp.route("/sessions/<int:session_id>/walk-in", methods=["POST"])
@@ -222,16 +216,22 @@ def walk_in(session_id: int) -> Any:
             country=form.country.data or "",
             email=form.email.data or "",
         )
-        try:
-            record = att.add_walk_in(session, data, current_user, status=form.status.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Walk-in {record.name} added.", "success")
-            return redirect(url_for("attendance.roster", session_id=session.id) + f"#w{record.id}")
+        result = perform(
+            lambda: att.add_walk_in(session, data, current_user, status=form.status.data),
+            form=form,
+            done=lambda record: _("Walk-in %(name)s added.", name=record.name),
+        )
+        if result.ok:
+            return redirect(_roster_url(session, f"w{result.value.id}"))
     return _render_roster(session, walk_in_form=form)
+
+
+def _confirmed(call: Any, done: str) -> None:
+    """Run a CSRF-only confirmation form's ``call`` through ``perform``."""
+    if ConfirmForm().validate_on_submit():
+        perform(call, done=done)
+    else:
+        flash(_("The form has expired; please try again."), "danger")
 
 
 @bp.route("/sessions/<int:session_id>/close", methods=["POST"])
@@ -239,56 +239,40 @@ def walk_in(session_id: int) -> Any:
 def close(session_id: int) -> Any:
     """Close the session's attendance (then only organisers change it)."""
     session = _session_or_404(session_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            att.close(session, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("Attendance closed.", "success")
-    return redirect(url_for("attendance.roster", session_id=session.id))
+    _confirmed(lambda: att.close(session, current_user), _("Attendance closed."))
+    return redirect(_roster_url(session))
 
 
 @bp.route("/sessions/<int:session_id>/reopen", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def reopen(session_id: int) -> Any:
     """Reopen a closed session's attendance."""
     session = _session_or_404(session_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            att.reopen(session, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("Attendance reopened.", "success")
-    return redirect(url_for("attendance.roster", session_id=session.id))
+    _confirmed(lambda: att.reopen(session, current_user), _("Attendance reopened."))
+    return redirect(_roster_url(session))
 
 
 # --- exports -----------------------------------------------------------------------------
 
 
 def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool) -> Response:
-    name = export.filename_for(base, fmt, blank)
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    name = exports.filename_for(base, fmt, blank)
     if fmt == "csv":
-        chunks = export.iter_csv(export.rows_for(sessions, blank=blank))
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        chunks = iter_csv(rows_for(sessions, blank=blank))
         return Response(
-            stream_with_context(chunks), mimetype=export.MIMETYPES["csv"], headers=disposition
+            stream_with_context(chunks), mimetype=exports.MIMETYPES["csv"], headers=disposition
         )
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()
-        export.write_xlsx(export.rows_for(sessions, blank=blank), spool)
+        write_xlsx(rows_for(sessions, blank=blank), spool)
         spool.seek(0)
         return send_file(
-            spool, mimetype=export.MIMETYPES["xlsx"], as_attachment=True, download_name=name
+            spool, mimetype=exports.MIMETYPES["xlsx"], as_attachment=True, download_name=name
         )
-    data = export.build_pdf(sessions, blank=blank)
+    data = build_pdf(sessions, blank=blank)
     return send_file(
-        io.BytesIO(data), mimetype=export.MIMETYPES["pdf"], as_attachment=True, download_name=name
+        io.BytesIO(data), mimetype=exports.MIMETYPES["pdf"], as_attachment=True, download_name=name
     )
 
 
@@ -297,71 +281,70 @@ def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool)
 def export_session(session_id: int, fmt: str) -> Response:
     """The session's list in CSV, XLSX or PDF; ``?blank=1`` for an unmarked sign-in sheet."""
     session = _session_or_404(session_id)
-    if fmt not in export.FORMATS:
+    if fmt not in exports.FORMATS:
         abort(404)
     blank = request.args.get("blank") == "1"
     return _download([session], fmt, f"{session.event.slug}-session-{session.id}", blank)
 
 
 @bp.route("/events/<slug>/attendance.<fmt>")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def export_event(slug: str, fmt: str) -> Response:
     """Every session of the event in one list."""
     event = _event_or_404(slug)
-    if fmt not in export.FORMATS:
+    if fmt not in exports.FORMATS:
         abort(404)
     blank = request.args.get("blank") == "1"
-    return _download(export.sessions_of(event), fmt, event.slug, blank)
+    return _download(exports.sessions_of(event), fmt, event.slug, blank)
 
 
 # --- summary and certificates ------------------------------------------------------------
 
 
 @bp.route("/events/<slug>")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def summary(slug: str) -> str:
     """Participants per country and organisation, attendance rate per session."""
     event = _event_or_404(slug)
-    data = report.summary(event)
     return render_template(
         "attendance/summary.html",
         event=event,
-        data=data,
-        formats=export.FORMATS,
+        data=figures.summary(event),
+        formats=exports.FORMATS,
         confirm=ConfirmForm(formdata=None),
     )
 
 
 @bp.route("/events/<slug>/certificates", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def send_certificates(slug: str) -> Any:
     """E-mail a certificate to everyone present at all their sessions (once each)."""
     event = _event_or_404(slug)
     if ConfirmForm().validate_on_submit():
-        queued = report.send_certificates(event, current_user)
-        db.session.commit()
-        flash(f"{queued} certificate(s) queued for e-mail.", "success")
+        perform(
+            lambda: certificates.send_certificates(event, current_user),
+            done=lambda queued: ngettext(
+                "%(num)d certificate queued for e-mail.",
+                "%(num)d certificates queued for e-mail.",
+                queued,
+            ),
+        )
+    else:
+        flash(_("The form has expired; please try again."), "danger")
     return redirect(url_for("attendance.summary", slug=event.slug))
 
 
 @bp.route("/events/<slug>/certificate.pdf")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def certificate(slug: str) -> Response:
     """A certificate to look at before sending: ``?registration=ID`` for an eligible
     participant's own, else a sample with a placeholder name."""
     event = _event_or_404(slug)
-    wanted = request.args.get("registration", type=int)
-    if wanted is None:
-        registration = report.sample_registration(event)
-    else:
-        registration = next(
-            (r for r in report.eligible_for_certificate(event) if r.id == wanted), None
-        )
-        if registration is None:
-            abort(404)
-    data = report.certificate_pdf(registration)
+    registration = certificates.preview_for(event, request.args.get("registration", type=int))
+    if registration is None:
+        abort(404)
     return send_file(
-        io.BytesIO(data),
+        io.BytesIO(certificates.certificate_pdf(registration)),
         mimetype="application/pdf",
         as_attachment=False,
         download_name=f"certificate-{event.slug}.pdf",

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff
-from ..extensions import db
 from ..models import User
-from ..services import audit, calendar_feed, ical
+from ..services import calendar_feed, ical
 from ..services import events as event_service
+from ..web import perform
 from .forms import ResetFeedForm
 
 bp = Blueprint("calendar", __name__)
@@ -66,10 +66,10 @@ def reset_feed() -> Response:
     """Draw a new feed URL; the old one stops working at once."""
     if ResetFeedForm().validate_on_submit():
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-        calendar_feed.reset_feed(user)
-        audit.record("calendar.feed_reset", user)
-        db.session.commit()
-        flash(_("Your calendar feed has a new address. The old one no longer works."), "success")
+        perform(
+            lambda: calendar_feed.reset_feed(user),
+            done=_("Your calendar feed has a new address. The old one no longer works."),
+        )
     else:
         flash(_("The form has expired; please try again."), "danger")
     return redirect(url_for("auth.profile"))

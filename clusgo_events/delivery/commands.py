@@ -12,7 +12,11 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services import delivery
+from ..models import AuditSource
+from ..services.audit import acting_from
+from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies
+from ..services.outbox.retention import PURGE_EVERY
+from ..services.outbox.worker import DEFAULT_BATCH_SIZE
 
 mail_cli = AppGroup("mail", help="Deliver the outbox.")
 
@@ -23,7 +27,7 @@ mail_cli = AppGroup("mail", help="Deliver the outbox.")
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1, max=1000),
-    default=delivery.DEFAULT_BATCH_SIZE,
+    default=DEFAULT_BATCH_SIZE,
     show_default=True,
     help="Messages per SMTP connection.",
 )
@@ -32,63 +36,91 @@ mail_cli = AppGroup("mail", help="Deliver the outbox.")
     type=click.FloatRange(min=0.1),
     default=None,
     help="Seconds after which a message left 'sending' by a dead worker is taken over "
-    f"(default MAIL_LOCK_TIMEOUT or {delivery.DEFAULT_LOCK_TIMEOUT:.0f}).",
+    "(default: MAIL_LOCK_TIMEOUT).",
 )
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True)
 def deliver_command(
     limit: int | None, watch: bool, batch_size: int, lock_timeout: float | None, interval: float
 ) -> None:
-    """Send queued mail over SMTP (MAIL_SERVER:MAIL_PORT), retrying temporary failures."""
-    lock_timeout = lock_timeout or float(
-        current_app.config.get("MAIL_LOCK_TIMEOUT", delivery.DEFAULT_LOCK_TIMEOUT)
-    )
+    """Send queued mail over SMTP (MAIL_SERVER:MAIL_PORT), retrying temporary failures.
+
+    Also drops the bodies of failed messages older than OUTBOX_FAILED_BODY_DAYS (at start,
+    and hourly with --watch). Every change is recorded as the worker's.
+    """
+    lock_timeout = lock_timeout or float(current_app.config["MAIL_LOCK_TIMEOUT"])
     stopping: dict[str, bool] = {"stop": False}
 
     def stop(signum: int, frame: Any) -> None:  # finish the message in flight, then stop
         stopping["stop"] = True
 
     previous = signal.signal(signal.SIGTERM, stop)
-    worker = delivery.new_worker_id()
-    total = delivery.DeliveryReport()
+    worker = Worker()
+    total = DeliveryReport()
+    next_purge = 0.0
 
     def bar(length: int) -> Any:
         return click.progressbar(length=length, label=f"Sending {length} message(s)")
 
     try:
-        while True:
-            try:
-                report = delivery.deliver(
-                    limit=None if limit is None else limit - total.total,
-                    batch_size=batch_size,
-                    lock_timeout=lock_timeout,
-                    worker=worker,
-                    on_batch=bar,
-                    should_stop=lambda: stopping["stop"],
-                )
-            except DBAPIError as exc:  # the database went away: keep watching, else fail
-                db.session.rollback()
-                if not watch:
-                    raise click.ClickException(f"database error: {exc}") from exc
-                click.echo(f"database error, retrying: {exc.orig}", err=True)
-                time.sleep(interval * 5)
-                continue
-            total.add(report)
-            if report.total or report.released:
-                _echo(report)
-            if report.connection_error:
-                click.echo(f"SMTP: {report.connection_error}", err=True)
-            if not watch or stopping["stop"] or (limit is not None and total.total >= limit):
-                break
-            time.sleep(interval)
+        with acting_from(AuditSource.WORKER):
+            while True:
+                try:
+                    if time.monotonic() >= next_purge:
+                        _purge()
+                        next_purge = time.monotonic() + PURGE_EVERY.total_seconds()
+                    report = deliver(
+                        limit=None if limit is None else limit - total.total,
+                        batch_size=batch_size,
+                        lock_timeout=lock_timeout,
+                        worker=worker,
+                        on_batch=bar,
+                        should_stop=lambda: stopping["stop"],
+                    )
+                except DBAPIError as exc:  # the database went away: keep watching, else fail
+                    db.session.rollback()
+                    if not watch:
+                        raise click.ClickException(f"database error: {_brief(exc)}") from exc
+                    click.echo(f"database error, retrying: {_brief(exc)}", err=True)
+                    time.sleep(interval * 5)
+                    continue
+                total.add(report)
+                if report.total or report.released:
+                    _echo(report)
+                if report.connection_error:
+                    click.echo(f"SMTP: {report.connection_error}", err=True)
+                if not watch or stopping["stop"] or (limit is not None and total.total >= limit):
+                    break
+                time.sleep(interval)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if worker.accepted:
+            click.echo(
+                f"{len(worker.accepted)} message(s) accepted by the SMTP server could not be "
+                "recorded as sent (database error); another worker takes them over after the "
+                "lock timeout and sends them again",
+                err=True,
+            )
     if watch or not total.total:
         _echo(total, prefix="Total: ")
 
 
-def _echo(report: delivery.DeliveryReport, prefix: str = "") -> None:
+def _purge() -> None:
+    purged = purge_bodies()
+    db.session.commit()
+    if purged:
+        click.echo(f"Dropped the bodies of {purged} old message(s).")
+
+
+def _brief(exc: DBAPIError) -> str:
+    """The driver's error without the statement and its parameters (which may hold a
+    message's text): the type and the first line."""
+    first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+    return f"{type(exc.orig).__name__}: {first}"
+
+
+def _echo(report: DeliveryReport, prefix: str = "") -> None:
     click.echo(
         f"{prefix}{report.sent} sent, {report.retried} to retry, {report.failed} failed"
         + (f", {report.released} left queued" if report.released else "")

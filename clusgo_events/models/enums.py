@@ -77,6 +77,28 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
+class OutboxKind(StrEnum):
+    """What an outbox message is. With its reference columns (event, invitation, registration,
+    session, respondent) it says what the message is about; ``services.outbox.keys`` builds
+    the idempotency key of each kind."""
+
+    INVITATION = "invitation"
+    INVITATION_REMINDER = "invitation-reminder"
+    REGISTRATION_CONFIRMED = "registration_confirmed"
+    REGISTRATION_WAITLISTED = "registration_waitlisted"
+    REGISTRATION_PROMOTED = "registration_promoted"
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    CALENDAR_INVITE = "calendar-invite"
+    CALENDAR_WITHDRAW = "calendar-withdraw"
+    CALENDAR_UPDATE = "calendar-update"
+    CALENDAR_CANCEL = "calendar-cancel"
+    CERTIFICATE = "certificate"
+    SIGNUP = "signup"
+    SIGNUP_EXISTING = "signup_existing"
+    PASSWORD_RESET = "password_reset"
+    OTHER = "other"
+
+
 class Role(StrEnum):
     """What an account may do (an admin may do everything)."""
 

@@ -31,9 +31,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
-from ..models import Event, Registration, SessionSeat, TrainingSession, User, session_trainers
+from ..models import (
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Role,
+    SeatStatus,
+    SessionSeat,
+    TrainingSession,
+    User,
+    session_trainers,
+)
 from ..models.user import new_feed_salt
-from . import ical
+from . import audit, ical
 
 FEED_KEY_RE = re.compile(r"^([1-9][0-9]{0,9})-([A-Za-z0-9_-]{43})$")
 MAX_ID = 2**31 - 1
@@ -80,8 +91,9 @@ def user_for_feed_key(key: str) -> User | None:
 
 
 def reset_feed(user: User) -> None:
-    """Draw a new salt: the old feed URL stops working at once."""
+    """Draw a new salt: the old feed URL stops working at once (and say so in the audit)."""
     user.feed_salt = new_feed_salt()
+    audit.record("calendar.feed_reset", user)
     db.session.flush()
 
 
@@ -95,8 +107,8 @@ def feed_entries(user: User) -> tuple[list[Event], list[TrainingSession]]:
         .join(Registration, Registration.event_id == Event.id)
         .where(
             Registration.user_id == user.id,
-            Registration.status == "confirmed",
-            Event.status != "draft",
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Event.status != EventStatus.DRAFT,
         )
     )
     for event in registered:
@@ -109,9 +121,9 @@ def feed_entries(user: User) -> tuple[list[Event], list[TrainingSession]]:
         .join(TrainingSession.event)
         .where(
             Registration.user_id == user.id,
-            Registration.status == "confirmed",
-            SessionSeat.status == "confirmed",
-            Event.status != "draft",
+            Registration.status == RegistrationStatus.CONFIRMED,
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Event.status != EventStatus.DRAFT,
         )
         .options(contains_eager(TrainingSession.event), joinedload(TrainingSession.trainers))
     ).unique()
@@ -122,17 +134,17 @@ def feed_entries(user: User) -> tuple[list[Event], list[TrainingSession]]:
         select(TrainingSession)
         .join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
         .join(TrainingSession.event)
-        .where(session_trainers.c.user_id == user.id, Event.status != "draft")
+        .where(session_trainers.c.user_id == user.id, Event.status != EventStatus.DRAFT)
         .options(contains_eager(TrainingSession.event), joinedload(TrainingSession.trainers))
     ).unique()
     for session in taught:
         sessions[session.id] = session
 
-    if user.has_role("organiser"):
+    if user.has_role(Role.ORGANISER):
         query = select(Event).options(
             joinedload(Event.sessions).joinedload(TrainingSession.trainers)
         )
-        if user.role != "admin":
+        if user.role != Role.ADMIN:
             query = query.where(Event.created_by_id == user.id)
         for event in db.session.scalars(query).unique():
             events[event.id] = event

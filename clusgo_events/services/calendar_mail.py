@@ -1,6 +1,6 @@
 """Calendar invitations by e-mail (iMIP): invite, update and cancel, through the outbox.
 
-Receivers of the domain signals (connected by :func:`register_signal_handlers`):
+Receivers of the domain signals (``RECEIVERS``, connected by ``signals.connect_receivers``):
 
 * ``registration_confirmed`` -> METHOD:REQUEST for the event to that person;
 * ``seat_confirmed`` -> METHOD:REQUEST for the session;
@@ -21,7 +21,7 @@ update or cancel: that number minus one, never below zero). Both terms only rise
 person receives only rises, and the same change always yields the same number: the
 idempotency key ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` then makes a repeated signal
 queue nothing. The history is read from the outbox itself (the ``kind`` of earlier calendar
-messages to this address for this UID), so no model change was needed.
+messages to this address about this event or session).
 
 Repeats are skipped: an invite when this person's last per-person message already was an
 invite, a withdrawal when nothing was sent yet or the last message was already a CANCEL
@@ -30,33 +30,35 @@ invite, a withdrawal when nothing was sent yet or the last message was already a
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import signals
 from ..extensions import db
-from ..models import Event, OutboxMessage, Registration, SessionSeat, TrainingSession
+from ..models import (
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+    SeatStatus,
+    SessionSeat,
+    TrainingSession,
+)
 from . import ical
 from .mailer import render_email
-from .outbox import enqueue
+from .outbox import enqueue, keys
 from .timeutil import utc_to_local
 
 # kinds of outbox message; the first two are per-person and move the person's offset
-INVITE, WITHDRAW, UPDATE, CANCEL = (
-    "calendar-invite",
-    "calendar-withdraw",
-    "calendar-update",
-    "calendar-cancel",
-)
+INVITE, WITHDRAW, UPDATE, CANCEL = keys.CALENDAR_KINDS
 PERSONAL_KINDS = (INVITE, WITHDRAW)
-CALENDAR_KINDS = (INVITE, WITHDRAW, UPDATE, CANCEL)
+CALENDAR_KINDS = keys.CALENDAR_KINDS
 METHOD_OF = {INVITE: "REQUEST", UPDATE: "REQUEST", WITHDRAW: "CANCEL", CANCEL: "CANCEL"}
 TEMPLATE_OF = {
     INVITE: "calendar_invite",
@@ -64,7 +66,6 @@ TEMPLATE_OF = {
     WITHDRAW: "calendar_cancel",
     CANCEL: "calendar_cancel",
 }
-KEY_LIMIT = 200  # OutboxMessage.idempotency_key
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,14 @@ class _History:
     last_kind: str | None = None
 
 
-def _histories(uid: str) -> dict[str, _History]:
-    """Per recipient (lower-case), what calendar mail for ``uid`` was queued so far."""
+def _histories(obj: Event | TrainingSession) -> dict[str, _History]:
+    """Per recipient (lower-case), what calendar mail about ``obj`` was queued so far."""
+    if isinstance(obj, TrainingSession):
+        about = keys.about(CALENDAR_KINDS, session_id=obj.id)
+    else:
+        about = keys.about(CALENDAR_KINDS, event_id=obj.id, session_id=None)
     rows = db.session.execute(
-        select(OutboxMessage.recipient, OutboxMessage.kind)
-        .where(
-            OutboxMessage.idempotency_key.like(f"cal:{uid}:%"),
-            OutboxMessage.kind.in_(CALENDAR_KINDS),
-        )
-        .order_by(OutboxMessage.id)
+        select(OutboxMessage.recipient, OutboxMessage.kind).where(about).order_by(OutboxMessage.id)
     )
     histories: dict[str, _History] = {}
     for recipient, kind in rows:
@@ -125,15 +125,6 @@ def _should_send(kind: str, history: _History) -> bool:
     if kind == UPDATE:
         return history.last_kind is None or METHOD_OF[history.last_kind] != "CANCEL"
     return True
-
-
-def idempotency_key(uid: str, sequence: int, method: str, recipient: str) -> str:
-    """``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash of a very long address)."""
-    key = f"cal:{uid}:{sequence}:{method}:{recipient}"
-    if len(key) > KEY_LIMIT:
-        digest = hashlib.sha256(recipient.encode("utf-8")).hexdigest()
-        key = f"cal:{uid}:{sequence}:{method}:sha256={digest}"
-    return key
 
 
 def _sequence(obj: Event | TrainingSession) -> int:
@@ -162,9 +153,9 @@ def _send(
     participants: list[Participant],
 ) -> int:
     """Queue ``kind`` for ``obj`` to each participant (see the module notes); how many."""
-    if not current_app.config.get("CALENDAR_MAIL", True):
+    if not current_app.config["CALENDAR_MAIL"]:
         return 0
-    histories = _histories(obj.uid)
+    histories = _histories(obj)
     method = METHOD_OF[kind]
     event = obj if isinstance(obj, Event) else obj.event
     queued = 0
@@ -202,14 +193,13 @@ def _send(
             url=ical.event_url(event),
         )
         enqueue(
-            key=idempotency_key(obj.uid, sequence, method, person.email),
+            key=keys.calendar(kind, obj, sequence, method, person.email),
             recipient=person.email,
             recipient_name=person.name,
             subject=subject,
             body_text=text,
             body_html=html,
             language=person.language,
-            kind=kind,
             calendar_method=method,
             calendar_ics=ics,
         )
@@ -225,7 +215,9 @@ def event_participants(event: Event) -> list[Participant]:
     """Everyone with a confirmed registration for ``event``."""
     registrations = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
         .order_by(Registration.id)
     )
     return [Participant.of(r) for r in registrations]
@@ -238,8 +230,8 @@ def session_participants(session: TrainingSession) -> list[Participant]:
         .join(SessionSeat, SessionSeat.registration_id == Registration.id)
         .where(
             SessionSeat.session_id == session.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .order_by(Registration.id)
     )
@@ -254,8 +246,8 @@ def _seat_holders_by_session(event: Event) -> dict[int, list[Participant]]:
         .join(TrainingSession, TrainingSession.id == SessionSeat.session_id)
         .where(
             TrainingSession.event_id == event.id,
-            SessionSeat.status == "confirmed",
-            Registration.status == "confirmed",
+            SessionSeat.status == SeatStatus.CONFIRMED,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
         .options(joinedload(SessionSeat.registration))
         .order_by(SessionSeat.id)
@@ -280,7 +272,10 @@ def _load_event(event: Event) -> Event:
 
 def on_registration_confirmed(registration: Registration, **_: object) -> None:
     """REQUEST for the event to the newly confirmed person."""
-    if registration.status != "confirmed" or registration.event.status == "cancelled":
+    if (
+        registration.status != RegistrationStatus.CONFIRMED
+        or registration.event.status == EventStatus.CANCELLED
+    ):
         return
     _send(registration.event, INVITE, [Participant.of(registration)])
 
@@ -292,7 +287,10 @@ def on_registration_cancelled(registration: Registration, **_: object) -> None:
 
 def on_seat_confirmed(seat: SessionSeat, **_: object) -> None:
     """REQUEST for the session to the newly seated person."""
-    if seat.status != "confirmed" or seat.registration.status != "confirmed":
+    if (
+        seat.status != SeatStatus.CONFIRMED
+        or seat.registration.status != RegistrationStatus.CONFIRMED
+    ):
         return
     if ical.session_status(seat.session) == "CANCELLED":
         return
@@ -307,7 +305,7 @@ def on_seat_cancelled(seat: SessionSeat, **_: object) -> None:
 def on_event_changed(event: Event, **_: object) -> None:
     """Updates to the event's participants, and to the seat holders of its sessions."""
     event = _load_event(event)
-    kind = CANCEL if event.status == "cancelled" else UPDATE
+    kind = CANCEL if event.status == EventStatus.CANCELLED else UPDATE
     _send(event, kind, event_participants(event))
     holders = _seat_holders_by_session(event)
     for session in event.sessions:
@@ -347,15 +345,3 @@ RECEIVERS = (
     (signals.session_changed, on_session_changed),
     (signals.session_cancelled, on_session_cancelled),
 )
-
-
-def register_signal_handlers(app: Flask) -> None:
-    """Connect the calendar-mail receivers (idempotent: blinker keeps one per function).
-
-    ``CALENDAR_MAIL = False`` in the config turns the calendar mails off;
-    ``CALENDAR_ORGANIZER`` (config or environment) names the ORGANIZER of the invitations.
-    """
-    app.config.setdefault("CALENDAR_MAIL", os.environ.get("CALENDAR_MAIL", "1") != "0")
-    app.config.setdefault("CALENDAR_ORGANIZER", os.environ.get("CALENDAR_ORGANIZER") or None)
-    for signal, receiver in RECEIVERS:
-        signal.connect(receiver)

@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
-from ..models import Event, TrainingSession
+from ..models import Event, EventStatus, SessionStatus, TrainingSession
 from ..models.base import utcnow
 from .timeutil import get_zone
 from .urls import external_url
@@ -44,7 +44,11 @@ FEED_REFRESH = timedelta(hours=4)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 # What a calendar client should show for each of our statuses.
-EVENT_STATUS = {"draft": "TENTATIVE", "published": "CONFIRMED", "cancelled": "CANCELLED"}
+EVENT_STATUS = {
+    EventStatus.DRAFT: "TENTATIVE",
+    EventStatus.PUBLISHED: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+}
 
 
 def event_sequence(event: Event) -> int:
@@ -64,7 +68,7 @@ def event_status(event: Event) -> str:
 
 def session_status(session: TrainingSession) -> str:
     """CANCELLED when the session or its event is; otherwise its event's status."""
-    if session.status == "cancelled":
+    if session.status == SessionStatus.CANCELLED:
         return "CANCELLED"
     return event_status(session.event)
 

@@ -10,6 +10,8 @@
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
   var message = document.getElementById("att-message");
   var STYLES = { present: "success", late: "warning", excused: "info", absent: "danger" };
+  /* the page's own words, in the reader's language (data-msg-* on #attendance) */
+  function text(name, fallback) { return root.getAttribute("data-msg-" + name) || fallback; }
 
   function say(text, kind) {
     if (!message) { return; }
@@ -27,7 +29,7 @@
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
     }).then(function (response) {
       return response.json().catch(function () {
-        return { ok: false, error: "The server answered " + response.status + "." };
+        return { ok: false, error: text("server", "The server did not answer.") + " (" + response.status + ")" };
       });
     });
   }
@@ -73,7 +75,7 @@
           if (answer.ok) { updateRow(answer.entry); say(answer.message, "success"); }
           else { say(answer.error, "danger"); }
         })
-        .catch(function () { say("No connection: the mark was not saved.", "danger"); })
+        .catch(function () { say(text("offline-mark", "No connection: the mark was not saved."), "danger"); })
         .finally(function () { form.querySelectorAll("button").forEach(function (b) { b.disabled = false; }); });
     });
   });
@@ -91,7 +93,7 @@
         }
         return answer;
       })
-      .catch(function () { say("No connection: the check-in was not saved.", "danger"); });
+      .catch(function () { say(text("offline-checkin", "No connection: the check-in was not saved."), "danger"); });
   }
   if (checkinForm) {
     checkinForm.addEventListener("submit", function (event) {
@@ -144,7 +146,7 @@
         return video.play();
       })
       .then(function () { window.requestAnimationFrame(scan); })
-      .catch(function () { say("The camera is not available: type the code instead.", "warning"); stopCamera(); });
+      .catch(function () { say(text("camera", "The camera is not available: type the code instead."), "warning"); stopCamera(); });
   });
   stop.addEventListener("click", stopCamera);
   window.addEventListener("pagehide", stopCamera);

@@ -6,7 +6,7 @@ organiser's overview; one module per concern, re-exported here.
 - :mod:`.reminders` — reminders with a fresh link, at most once per interval
 - :mod:`.state` — where an invitation stands: the one rule of what its link may still do
 - :mod:`.answers` — accept or decline by the link
-- :mod:`.feedback` — the outbox keys, and delivery marking invitations sent or failed
+- :mod:`.feedback` — delivery marking invitations sent or failed (``RECEIVERS``)
 - :mod:`.overview` — the organiser's counts and list
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from .answers import accept, decline
 from .dates import format_moment, format_when
 from .eligibility import INTERESTS, Narrowing, check_narrowing, count_eligible, eligible_query
-from .feedback import invitation_key, reminder_key
+from .feedback import RECEIVERS
 from .overview import counts_by_country, list_invitations
 from .reminders import DEFAULT_REMINDER_INTERVAL, reminder_candidates, send_reminders
 from .sending import SendResult, check_can_invite, expiry_for, follow_deadline, send_invitations
@@ -31,6 +31,7 @@ from .state import (
 __all__ = [
     "DEFAULT_REMINDER_INTERVAL",
     "INTERESTS",
+    "RECEIVERS",
     "USABLE",
     "Narrowing",
     "SendResult",
@@ -48,11 +49,9 @@ __all__ = [
     "follow_deadline",
     "format_moment",
     "format_when",
-    "invitation_key",
     "list_invitations",
     "registration_through",
     "reminder_candidates",
-    "reminder_key",
     "send_invitations",
     "send_reminders",
     "standing",

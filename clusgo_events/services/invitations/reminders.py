@@ -20,9 +20,9 @@ from ...models import Event, Invitation
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
+from ..outbox import keys
 from ..tokens import new_token
 from ..transactions import lock_event
-from .feedback import reminder_key
 from .sending import SendResult, check_can_invite, queue_mail
 
 DEFAULT_REMINDER_INTERVAL = timedelta(days=7)
@@ -78,7 +78,7 @@ def send_reminders(
         if claimed.rowcount != 1:
             continue
         db.session.refresh(invitation)
-        queue_mail(invitation, raw, "reminder", reminder_key(invitation.id, number))
+        queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
         result.queued += 1
         if progress is not None:
             progress(1)

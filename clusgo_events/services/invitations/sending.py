@@ -24,13 +24,12 @@ from ...models.base import utcnow
 from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
-from ..outbox import enqueue
+from ..outbox import enqueue, keys
 from ..tokens import new_token
 from ..transactions import lock_event
 from ..urls import external_url
 from .dates import format_moment, format_when
 from .eligibility import Narrowing, count_eligible, eligible_query
-from .feedback import INVITATION_KIND, REMINDER_KIND, invitation_key
 
 
 @dataclass
@@ -87,8 +86,9 @@ def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
     }
 
 
-def queue_mail(invitation: Invitation, raw_token: str, template: str, key: str) -> None:
-    """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail."""
+def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
+    """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail;
+    ``key`` (from :mod:`..outbox.keys`) says which."""
     respondent = invitation.respondent
     subject, text, html = render_email(
         template, invitation.language, **_mail_context(invitation, raw_token)
@@ -101,7 +101,6 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: str) 
         body_text=text,
         body_html=html,
         language=invitation.language,
-        kind=INVITATION_KIND if template == "invitation" else REMINDER_KIND,
     )
 
 
@@ -141,7 +140,7 @@ def send_invitations(
             with db.session.begin_nested():
                 db.session.add(invitation)
                 db.session.flush()
-                queue_mail(invitation, raw, "invitation", invitation_key(event.id, respondent.id))
+                queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1

@@ -10,20 +10,19 @@ import io
 from enum import StrEnum
 
 import segno
-from sqlalchemy import func, select
 
-from ...extensions import db
-from ...models import OutboxMessage, Registration, TrainingSession
+from ...models import Registration, TrainingSession
 from ...models.enums import RegistrationStatus, SeatStatus
 from ..calendar_feed import feed_urls
 from ..mailer import render_email
-from ..outbox import attachment, enqueue
+from ..outbox import attachment, enqueue, keys
 from ..urls import external_url
 from .lists import registration_ranks, seat_ranks
 
 
 class Mail(StrEnum):
-    """What a registration mail says; ``registration_<kind>`` is its template and outbox kind."""
+    """What a registration mail says; ``registration_<kind>`` is its template and outbox kind
+    (the key, kind and references come from ``outbox.keys.registration_notice``)."""
 
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -36,19 +35,6 @@ def qr_png(code: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(code, error="m").save(buffer, kind="png", scale=6, border=2)
     return buffer.getvalue()
-
-
-def mail_key(registration: Registration, kind: Mail, session: TrainingSession | None) -> str:
-    """The outbox key of the next mail of ``kind`` (about ``session``) to ``registration``:
-    ``registration:<id>:<kind>:[session-<id>:]<n>``, n counting the mails of that kind sent
-    before, so each change is queued once and a later one of the same kind gets its own key."""
-    prefix = f"registration:{registration.id}:{kind}:" + (
-        f"session-{session.id}:" if session else ""
-    )
-    done = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.idempotency_key.like(prefix + "%"))
-    )
-    return f"{prefix}{(done or 0) + 1}"
 
 
 def notify(
@@ -89,14 +75,13 @@ def notify(
         feed_url=feed_urls(registration.user)["https"],
     )
     enqueue(
-        key=mail_key(registration, kind, session),
+        key=keys.registration_notice(registration, kind, session),
         recipient=registration.email,
         recipient_name=registration.name,
         subject=subject,
         body_text=text,
         body_html=html,
         language=registration.language,
-        kind=f"registration_{kind}",
         attachments=attachments,
     )
 

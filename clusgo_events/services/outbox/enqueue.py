@@ -1,4 +1,4 @@
-"""The outbox: every e-mail is written here, in the caller's transaction, before any SMTP.
+"""Queuing: every e-mail is written to the outbox in the caller's transaction, before any SMTP.
 
 A rolled-back change therefore sends nothing, and the unique idempotency key means the same
 message (the invitation of respondent R to event E, say) can never be queued twice.
@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import OutboxMessage
+from ...extensions import db
+from ...models import OutboxKind, OutboxMessage, OutboxStatus
+from ...models.base import max_length
+from .keys import OutboxKey, plain
 
 
 def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
@@ -27,35 +29,46 @@ def attachment(filename: str, content_type: str, data: bytes) -> dict[str, str]:
 
 def enqueue(
     *,
-    key: str,
+    key: OutboxKey | str,
     recipient: str,
     subject: str,
     body_text: str,
     body_html: str = "",
     recipient_name: str = "",
     language: str = "en",
-    kind: str = "",
+    kind: OutboxKind | str | None = None,
     calendar_method: str | None = None,
     calendar_ics: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
 ) -> OutboxMessage:
-    """Queue one message; with a key already queued, return that message and add nothing."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    """Queue one message; with a key already queued, return that message and add nothing.
+
+    ``key`` comes from a builder of :mod:`.keys` (kind and references with it); a plain string
+    is for a message that refers to nothing else, with its ``kind`` (an ``OutboxKind`` value,
+    ``other`` when left out).
+    """
+    if isinstance(key, str):
+        key = plain(kind or OutboxKind.OTHER, key)
+    elif kind is not None and OutboxKind(kind) != key.kind:
+        raise ValueError(f"kind {kind!r} given for a {key.kind} key")
+    existing = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == key.key)
+    )
     if existing is not None:
         return existing
+    one_line = subject.replace("\r", " ").replace("\n", " ")
     message = OutboxMessage(
-        idempotency_key=key,
+        **key.columns(),
         recipient=recipient,
         recipient_name=recipient_name,
-        subject=subject.replace("\r", " ").replace("\n", " ")[:300],
+        subject=one_line[: max_length(OutboxMessage.subject)],
         body_text=body_text,
         body_html=body_html,
         language=language,
-        kind=kind,
         calendar_method=calendar_method,
         calendar_ics=calendar_ics,
         attachments=attachments or [],
-        status="queued",
+        status=OutboxStatus.QUEUED,
     )
     if db.session.get_bind().dialect.name == "sqlite":
         # pysqlite opens no transaction before a SAVEPOINT, so a savepoint here would commit
@@ -68,7 +81,9 @@ def enqueue(
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:  # queued by a concurrent transaction in the meantime
-        found = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+        found = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key.key)
+        )
         if found is None:
             raise
         return found
