@@ -20,6 +20,7 @@ from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
 from .outbox import OutboxMessage
+from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
 from .user import ROLES, User
@@ -47,6 +48,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "OutboxMessage",
+    "PeriodicRun",
     "ROLES",
     "Registration",
     "Respondent",
