@@ -88,8 +88,3 @@ class SessionForm(FlaskForm):
         """Fill the trainer list."""
         self.trainer_ids.choices = [SelectChoice(t.id, f"{t.name} <{t.email}>") for t in trainers]
 
-
-class ConfirmForm(FlaskForm):
-    """A bare POST form (publish, cancel ...) that carries the CSRF token."""
-
-    submit = SubmitField("Confirm")

@@ -11,11 +11,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
+from ..forms import ConfirmForm
 from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
 from ..services.timeutil import utc_to_local
 from ..web import perform
-from .forms import ConfirmForm, EventForm, SessionForm
+from .forms import EventForm, SessionForm
 
 bp = Blueprint("events", __name__)
 

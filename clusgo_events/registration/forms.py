@@ -101,9 +101,6 @@ class SessionsForm(FlaskForm):
     submit = SubmitField(_l("Save my sessions"))
 
 
-class ConfirmForm(FlaskForm):
-    """A bare POST with its CSRF token (cancel, promote)."""
-
 
 class CapacityForm(FlaskForm):
     """Change a capacity."""

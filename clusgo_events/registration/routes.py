@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
 from ..auth.routes import safe_next
+from ..forms import ConfirmForm
 from ..models import Event, Registration, RegistrationStatus, Role, SessionSeat
 from ..query_args import one_of, page_number
 from ..services import events as event_service
 from ..services import registration as reg_service
 from ..web import perform
-from .forms import CapacityForm, ConfirmForm, RegistrationForm, SessionsForm, session_choices
+from .forms import CapacityForm, RegistrationForm, SessionsForm, session_choices
 
 bp = Blueprint("registration", __name__)
 

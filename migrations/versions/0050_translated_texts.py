@@ -1,15 +1,15 @@
 """events and sessions carry their texts in up to five languages
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0050
+Revises: 0030
 Create Date: 2026-12-01 21:10:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0050"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """scheduled tasks remember when they last ran
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0051
+Revises: 0050
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 import clusgo_events.models.base
 
-revision = "0005"
-down_revision = "0004"
+revision = "0051"
+down_revision = "0050"
 branch_labels = None
 depends_on = None
 
