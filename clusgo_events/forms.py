@@ -7,6 +7,10 @@ from flask_wtf import FlaskForm
 from .services import ServiceError, ValidationErrors
 
 
+class ConfirmForm(FlaskForm):
+    """A bare POST that carries only its CSRF token (publish, cancel, promote, confirm ...)."""
+
+
 def apply_service_errors(form: FlaskForm, error: ServiceError, mapping: dict | None = None) -> None:
     """Show a service's messages beside the fields they concern (or at the form's top)."""
     mapping = mapping or {}

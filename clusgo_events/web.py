@@ -57,3 +57,34 @@ def perform(
     if message:
         flash(message, category)
     return Result(True, value=value)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a destructive action asks before it happens (one pattern for every such action).
+
+    The service that performs the action computes ``consequences`` (with real counts: "12
+    participants will be told by e-mail"), so the question and the action share one rule.
+    ``undo`` says how it can be undone; ``None`` makes the page say it cannot be.
+    """
+
+    title: str
+    consequences: list[str]
+    action: str
+    button: str
+    back: str
+    undo: str | None = None
+    fields: dict[str, str] | None = None
+
+
+def confirmation_page(confirmation: Confirmation) -> str:
+    """Render the confirmation step: a GET page naming the consequences, one POST button.
+
+    Works without JavaScript; the POST carries the CSRF token and any ``fields`` (hidden).
+    The view that receives the POST performs the action; the GET never changes anything.
+    """
+    from flask import render_template
+
+    from .forms import ConfirmForm
+
+    return render_template("_confirm.html", c=confirmation, form=ConfirmForm(formdata=None))

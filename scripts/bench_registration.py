@@ -4,7 +4,12 @@ Runs gunicorn with 2 sync workers on loopback against a fresh database (SQLite i
 folder, or ``--database-url``), seeds an event with 1,000 registrations, then in one run:
 
 1. registrations per second: N logged-in representatives register at once (C at a time);
-2. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
+2. invitees per second: M invitees register through their invitation links, C at a time, each
+   creating their account (an Argon2id hash with the production parameters, ~0.1 s of CPU);
+3. both at once: N more logged-in people and M more invitees, C/2 at a time each. While a hash
+   is computed under the event's write lock (on SQLite the whole database's) every other
+   registration waits for it: the logged-in people's figure here shows whether it is;
+4. the bare ``/hello`` route and the event page, each for a few seconds at 20 concurrent users:
    requests per second, p50 and p99 latency.
 
 A small threaded HTTP client from the standard library drives the load (one TCP connection per
@@ -87,12 +92,17 @@ class Client:
             raise RuntimeError(f"log-in of {email} failed with {status}")
 
 
-def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
-    """Migrate, create the event with ``registrations`` people and ``registrants`` accounts."""
+def seed(
+    url: str, registrations: int, registrants: int, invitees: int
+) -> tuple[str, int, list[str]]:
+    """Migrate, create the event with ``registrations`` people, twice ``registrants`` accounts
+    and twice ``invitees`` sent invitations of respondents without an account (their raw
+    tokens): one half for each phase alone, the other for both phases at once."""
     from flask_migrate import upgrade
 
     from clusgo_events import create_app
     from clusgo_events.extensions import db
+    from clusgo_events.models import Invitation, Respondent
     from clusgo_events.services import registration as reg_service
     from clusgo_events.services.events import (
         EventData,
@@ -101,6 +111,7 @@ def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
         create_event,
         publish_event,
     )
+    from clusgo_events.services.tokens import new_token
     from clusgo_events.services.users import create_user
 
     app = create_app(
@@ -143,24 +154,48 @@ def seed(url: str, registrations: int, registrants: int) -> tuple[str, int]:
         countries = ["CZ", "HU", "SK", "PL"]
         print(f"seeding {registrations} registrations ...", flush=True)
         for n in range(registrations):
+            person = create_user(f"person{n}@bench.example", "representative", PASSWORD)
             reg_service.register(
                 event,
                 reg_service.Attendee(
                     name=f"Person {n}",
-                    email=f"person{n}@bench.example",
+                    email=person.email,
                     organisation_name=f"Cluster {n % 37}",
                     country=countries[n % 4],
                     privacy_consent=True,
                 ),
                 [session_ids[n % 3], session_ids[(n + 1) % 3]],
-                password=PASSWORD,
+                user=person,
             )
             db.session.commit()
-        for n in range(registrants):
+        for n in range(registrants * 2):  # half register alone, half alongside invitees
             create_user(f"new{n}@bench.example", "representative", PASSWORD, f"New {n}")
+        tokens = []
+        for n in range(invitees * 2):
+            respondent = Respondent(
+                email=f"invitee{n}@bench.example",
+                contact_name=f"Invitee {n}",
+                country=countries[n % 4],
+                consent=True,
+                interested_in_event=True,
+                raw_answers={},
+            )
+            raw, token_hash = new_token()
+            db.session.add(
+                Invitation(
+                    event=event,
+                    respondent=respondent,
+                    token_hash=token_hash,
+                    language="en",
+                    status="sent",
+                    sent_at=datetime.now(UTC),
+                    expires_at=event.starts_at,
+                )
+            )
+            tokens.append(raw)
         db.session.commit()
         db.engine.dispose()
-        return "bench-event", session_ids[0]
+        return "bench-event", session_ids[0], tokens
 
 
 def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen:
@@ -239,38 +274,76 @@ def hammer(port: int, path: str, users: int, seconds: float) -> dict[str, float]
     }
 
 
-def register_all(port: int, slug: str, session_id: int, count: int, users: int) -> dict:
-    """``count`` logged-in accounts register, ``users`` at a time; registrations per second."""
-    clients = []
-    print(f"logging in {count} accounts ...", flush=True)
-    for n in range(count):
+def logged_in_posts(port: int, slug: str, session_id: int, numbers: range) -> list:
+    """The registration POSTs of the accounts ``numbers``, logged in and ready to send."""
+    posts = []
+    print(f"logging in {len(numbers)} accounts ...", flush=True)
+    for n in numbers:
         client = Client(port)
         client.login(f"new{n}@bench.example")
-        client.token = client.csrf(f"/events/{slug}/register")  # type: ignore[attr-defined]
-        clients.append(client)
+        form = {
+            "csrf_token": client.csrf(f"/events/{slug}/register"),
+            "name": f"New {n}",
+            "email": f"new{n}@bench.example",
+            "country": "SK",
+            "sessions": [str(session_id)],
+            "privacy_consent": "y",
+        }
+        posts.append((client, f"/events/{slug}/register", form))
+    return posts
+
+
+def invitee_posts(port: int, slug: str, session_id: int, tokens: list[str], first: int) -> list:
+    """The registration POSTs of the invitees with ``tokens`` (numbered from ``first``), each
+    creating their account (a password hash), their forms opened and ready to send."""
+    posts = []
+    print(f"opening {len(tokens)} invitation links ...", flush=True)
+    for n, token in enumerate(tokens, start=first):
+        client = Client(port)
+        path = f"/events/{slug}/register?invitation={token}"
+        form = {
+            "csrf_token": client.csrf(path),
+            "name": f"Invitee {n}",
+            "email": f"invitee{n}@bench.example",
+            "country": "CZ",
+            "sessions": [str(session_id)],
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "privacy_consent": "y",
+        }
+        posts.append((client, path, form))
+    return posts
+
+
+def post_both(first: list, second: list, users: int) -> tuple[dict, dict]:
+    """Send both lists of POSTs at the same time, ``users // 2`` at a time each."""
+    results: list[dict] = [{}, {}]
+
+    def run(index: int, posts: list) -> None:
+        results[index] = post_all(posts, max(users // 2, 1))
+
+    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate((first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results[0], results[1]
+
+
+def post_all(posts: list[tuple[Client, str, dict]], users: int) -> dict:
+    """Send every prepared POST, ``users`` at a time; how many per second, and their latency."""
     latencies: list[float] = []
     statuses: list[int] = []
     lock = threading.Lock()
-    queue = list(enumerate(clients))
+    queue = list(posts)
 
     def worker() -> None:
         while True:
             with lock:
                 if not queue:
                     return
-                n, client = queue.pop()
-            status, _, elapsed = client.request(
-                "POST",
-                f"/events/{slug}/register",
-                {
-                    "csrf_token": client.token,  # type: ignore[attr-defined]
-                    "name": f"New {n}",
-                    "email": f"new{n}@bench.example",
-                    "country": "SK",
-                    "sessions": [str(session_id)],
-                    "privacy_consent": "y",
-                },
-            )
+                client, path, form = queue.pop()
+            status, _, elapsed = client.request("POST", path, form)
             with lock:
                 latencies.append(elapsed)
                 statuses.append(status)
@@ -302,6 +375,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--registrations", type=int, default=1000)
     parser.add_argument("--registrants", type=int, default=100)
+    parser.add_argument("--invitees", type=int, default=40)
     parser.add_argument("--json", action="store_true", help="JSON list on the last line")
     args = parser.parse_args()
     if not args.port:
@@ -311,10 +385,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-        slug, session_id = seed(url, args.registrations, args.registrants)
+        slug, session_id, tokens = seed(url, args.registrations, args.registrants, args.invitees)
         server = start_gunicorn(url, args.port, workdir)
         try:
-            reg = register_all(args.port, slug, session_id, args.registrants, args.users)
+            port, count, half = args.port, args.registrants, args.invitees
+            reg = post_all(logged_in_posts(port, slug, session_id, range(count)), args.users)
+            invited = post_all(invitee_posts(port, slug, session_id, tokens[:half], 0), args.users)
+            mixed_reg, mixed_invited = post_both(
+                logged_in_posts(port, slug, session_id, range(count, 2 * count)),
+                invitee_posts(port, slug, session_id, tokens[half:], half),
+                args.users,
+            )
             hello = hammer(args.port, "/hello", args.users, args.seconds)
             page = hammer(args.port, f"/events/{slug}", args.users, args.seconds)
         finally:
@@ -326,6 +407,16 @@ def main() -> None:
         f"registrations: {reg['registrations']} ({reg['ok']} ok) at {reg['per_second']:.1f}/s, "
         f"p50 {reg['p50_ms']:.0f} ms, p99 {reg['p99_ms']:.0f} ms"
     )
+    for name, figures in (
+        ("invitees with a new account", invited),
+        ("both at once: logged-in people", mixed_reg),
+        ("both at once: invitees", mixed_invited),
+    ):
+        print(
+            f"{name}: {figures['registrations']} ({figures['ok']} ok) at "
+            f"{figures['per_second']:.1f}/s, p50 {figures['p50_ms']:.0f} ms, "
+            f"p99 {figures['p99_ms']:.0f} ms"
+        )
     for name, figures in (("/hello", hello), (f"/events/{slug} (1,000 regs)", page)):
         print(
             f"{name:32} {figures['rps']:7.1f} req/s  p50 {figures['p50_ms']:6.1f} ms  "
@@ -337,10 +428,12 @@ def main() -> None:
         f"event page p99 {page['p99_ms']:.0f} ms (goal < 100 ms)"
     )
     if args.json:
-        print(json.dumps(json_figures(args, reg, hello, page)))
+        print(json.dumps(json_figures(args, reg, invited, mixed_reg, hello, page)))
 
 
-def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -> list[dict]:
+def json_figures(
+    args: argparse.Namespace, reg: dict, invited: dict, mixed: dict, hello: dict, page: dict
+) -> list[dict]:
     """The convention of scripts/bench_all.py: the event page next to /hello."""
     where = f"{args.users} users, gunicorn 2 workers"
     page_name = f"event page ({args.registrations:,} registrations)"
@@ -357,6 +450,20 @@ def json_figures(args: argparse.Namespace, reg: dict, hello: dict, page: dict) -
     return [
         fig(f"registrations per second, {where}", reg["per_second"], "reg/s", None, None),
         fig("registration POST p99", reg["p99_ms"], "ms", None, None),
+        fig(
+            f"invitees registering with a new account per second, {where}",
+            invited["per_second"],
+            "reg/s",
+            None,
+            None,
+        ),
+        fig(
+            "registrations per second while invitees register",
+            mixed["per_second"],
+            "reg/s",
+            "registrations per second alone",
+            reg["per_second"],
+        ),
         fig(f"hello route, {where}", hello["rps"], "req/s", None, None),
         fig(f"{page_name}, {where}", page["rps"], "req/s", "hello route", hello["rps"]),
         fig(f"{page_name} p50", page["p50_ms"], "ms", "hello route p50", hello["p50_ms"]),

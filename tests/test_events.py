@@ -293,3 +293,94 @@ def test_unexpected_error_gives_plain_page(app: Flask, caplog) -> None:
     assert response.status_code == 500
     assert b"Something went wrong" in response.data and b"kaboom" not in response.data
     assert "kaboom" in caplog.text
+
+
+# --- dates no calendar can hold, and the trace of every change ------------------------------
+
+
+def beside(response, field: str) -> str:  # type: ignore[no-untyped-def]
+    """The page's HTML from the field ``field`` to the next field."""
+    html = response.get_data(as_text=True)
+    start = html.index(f'name="{field}"')
+    return html[start : html.find(' name="', start + 1)]
+
+
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"starts_local": "0001-01-01T00:00"}, "starts_local"),
+        ({"ends_local": "9999-12-31T23:59", "timezone": "America/New_York"}, "ends_local"),
+        ({"registration_closes_local": "0001-01-01T00:30"}, "registration_closes_local"),
+        (
+            {"registration_opens_local": "9999-12-31T23:00", "timezone": "Pacific/Honolulu"},
+            "registration_opens_local",
+        ),
+    ],
+)
+def test_out_of_range_dates_get_a_message_beside_the_field(
+    client, auth, users, overrides, field
+) -> None:
+    auth.login_as(users["organiser"])
+    for url in ("/events/new", "/events/brno-test/edit"):
+        response = client.post(url, data=event_form(**overrides))
+        assert response.status_code == 200, url
+        assert "Give a date between the years 1900 and 2999." in beside(response, field)
+        if url == "/events/new":
+            assert db.session.query(Event).count() == 0
+            make_event("brno-test")
+
+
+@pytest.mark.parametrize(
+    "starts,ends",
+    [("0001-01-01T10:00", "2030-02-15T11:00"), ("2030-02-15T10:00", "9999-12-31T23:59")],
+)
+def test_out_of_range_session_dates_get_a_message(client, auth, users, starts, ends) -> None:
+    make_event("e6")
+    auth.login_as(users["organiser"])
+    form = {"title": "S", "starts_local": starts, "ends_local": ends, "capacity": "10"}
+    response = client.post("/events/e6/sessions/new", data=form)
+    assert response.status_code == 200
+    field = "starts_local" if starts.startswith("0001") else "ends_local"
+    assert "Give a date between the years 1900 and 2999." in beside(response, field)
+    assert db.session.query(TrainingSession).count() == 0
+
+
+def test_every_change_writes_its_own_audit_entry(client, auth, users) -> None:
+    from clusgo_events.models import AuditEntry
+
+    auth.login_as(users["organiser"])
+    client.post("/events/new", data=event_form())
+    client.post("/events/brno-test/edit", data=event_form(title="Renamed", capacity="150"))
+    client.post("/events/brno-test/publish")
+    session_form = {
+        "title": "S",
+        "starts_local": "2030-02-15T13:00",
+        "ends_local": "2030-02-15T14:00",
+        "capacity": "20",
+    }
+    client.post("/events/brno-test/sessions/new", data=session_form)
+    session_id = db.session.scalar(db.select(TrainingSession.id))
+    client.post(
+        f"/events/brno-test/sessions/{session_id}/edit", data=dict(session_form, room="Hall B")
+    )
+    client.post(f"/events/brno-test/sessions/{session_id}/cancel")
+    client.post("/events/brno-test/cancel")
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.object_type != "User").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.user_id) for e in entries] == [
+        (action, users["organiser"].id)
+        for action in (
+            "event.create",
+            "event.capacity",
+            "event.update",
+            "event.publish",
+            "session.create",
+            "session.update",
+            "session.cancel",
+            "event.cancel",
+        )
+    ]
+    assert entries[1].details == {"capacity": 150, "promoted": 0}
+    assert entries[2].details == {"calendar_changed": True}
+    assert entries[5].details == {"calendar_changed": True}

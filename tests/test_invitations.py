@@ -535,3 +535,93 @@ def test_concurrent_sends_invite_nobody_twice(app: Flask) -> None:
     assert sum(queued) == 30
     assert db.session.scalar(select(func.count(Invitation.id))) == 30
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 30
+
+
+# -- one rule of what a link may do, expiry that follows the deadline, the trace ---------------
+
+
+def _event_data(event):  # type: ignore[no-untyped-def]
+    """The organiser's form values of ``event`` as it is (times in its zone)."""
+    from clusgo_events.services.events import EventData
+    from clusgo_events.services.timeutil import utc_to_local
+
+    def local(moment):  # type: ignore[no-untyped-def]
+        return utc_to_local(moment, event.timezone).replace(tzinfo=None) if moment else None
+
+    return EventData(
+        title=event.title,
+        slug=event.slug,
+        starts_local=local(event.starts_at),
+        ends_local=local(event.ends_at),
+        timezone=event.timezone,
+        capacity=event.capacity,
+        registration_closes_local=local(event.registration_closes_at),
+        allow_direct_signup=event.allow_direct_signup,
+    )
+
+
+@pytest.mark.parametrize("days", [20, 2])
+def test_the_links_follow_a_moved_registration_deadline(app: Flask, client, clock, days) -> None:  # type: ignore[no-untyped-def]
+    from clusgo_events.services.events import update_event
+    from tests import factories
+
+    event = factories.event(closes_in_days=10)
+    factories.respondent("jana@klastr.example")
+    invite(event)
+    inv = db.session.scalar(select(Invitation))
+    inv.status = "sent"
+    inv.sent_at = utcnow()
+    raw = token_of(inv)
+    db.session.commit()
+    data = _event_data(event)
+    data.registration_closes_local += timedelta(days=days - 10)
+    update_event(event, data)
+    db.session.commit()
+    db.session.refresh(inv)
+    assert inv.expires_at == event.registration_closes_at
+    clock.advance(days=(days + 10) // 2)  # 15 days on (a moved-out deadline) or 6 (moved in)
+    page = client.get(f"/invitations/{raw}")
+    reminded = len(db.session.scalars(service.reminder_candidates(event)).all())
+    if days > 10:
+        assert page.status_code == 200 and b"/accept" in page.data and reminded == 1
+    else:
+        assert page.status_code == 410 and b"/accept" not in page.data and reminded == 0
+
+
+def test_at_its_deadline_every_page_agrees_the_link_has_expired(app: Flask, client, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    event = factories.event(allow_direct_signup=False)
+    inv, raw = factories.invitation(event, factories.respondent(), sent_at=utcnow())
+    inv.expires_at = event.registration_closes_at = utcnow()  # the deadline is now
+    inv.sent_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    assert client.get(f"/invitations/{raw}").status_code == 410
+    assert client.get(f"/events/{event.slug}/register?invitation={raw}").status_code == 410
+    assert db.session.scalars(service.reminder_candidates(event)).all() == []
+    assert service.effective_status(inv) == "expired"
+    assert service.standing(inv) == service.Standing.EXPIRED
+
+
+def test_sending_from_the_command_line_leaves_the_same_trace_as_the_page(
+    app: Flask, runner, client, auth, users
+) -> None:  # type: ignore[no-untyped-def]
+    from clusgo_events.models import AuditEntry, AuditSource
+
+    event = make_event()
+    make_respondent("a@cz.example")
+    assert runner.invoke(args=["invitations", "send", event.slug]).exit_code == 0
+    make_respondent("b@cz.example")
+    auth.login_as(users["organiser"])
+    client.post(f"/events/{event.slug}/invitations", data={"interest": "any"})
+    raw = token_of(db.session.scalar(select(Invitation).order_by(Invitation.id.desc())))
+    auth.logout()
+    client.post(f"/invitations/{raw}/decline", data={"reason": ""})
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.like("invitation%")).order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.source, e.user_id, e.details) for e in entries] == [
+        ("invitations.send", AuditSource.CLI, None, {"queued": 1}),
+        ("invitations.send", AuditSource.WEB, users["organiser"].id, {"queued": 1}),
+        ("invitation.decline", AuditSource.WEB, None, {}),
+    ]

@@ -10,6 +10,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
+from clusgo_events.i18n import COUNTRY_LANGUAGE
 from clusgo_events.models import (
     Event,
     Invitation,
@@ -23,6 +24,7 @@ from clusgo_events.models.base import utcnow
 from clusgo_events.services import ServiceError, ValidationErrors
 from clusgo_events.services import registration as reg
 from clusgo_events.services.events import cancel_event, cancel_session
+from clusgo_events.services.transactions import lock_event
 from clusgo_events.signals import (
     registration_cancelled,
     registration_confirmed,
@@ -36,7 +38,11 @@ from tests.registration_helpers import attendee, make_event, make_respondent
 
 
 def signup(event: Event, email: str, sessions=(), **kw) -> Registration:  # type: ignore[no-untyped-def]
-    registration = reg.register(event, attendee(email, **kw), list(sessions), password=PASSWORD)
+    """``email``'s account (made here: direct sign-up makes none) registers for ``event``;
+    the account speaks the language of the attendee's country."""
+    language = kw.get("language") or COUNTRY_LANGUAGE[kw.get("country", "CZ")]
+    account = factories.user(email=email, name=email.split("@")[0].title(), language=language)
+    registration = reg.register(event, attendee(email, **kw), list(sessions), user=account)
     db.session.commit()
     return registration
 
@@ -230,7 +236,7 @@ def test_session_ids_out_of_range_are_refused_with_a_message(app, bad) -> None:
         reg.change_sessions(a, [bad])
     db.session.rollback()
     with pytest.raises(ServiceError, match="Choose training sessions from the list"):
-        reg.register(event, attendee("b@example.cz"), [bad], password="long enough pw")
+        reg.register(event, attendee("b@example.cz"), [bad], user=factories.user())
     db.session.rollback()
 
 
@@ -295,54 +301,58 @@ def test_refusals(app) -> None:
     other = make_event(slug="other-event")
     first, second = event.sessions
     signup(event, "a@example.cz")
+    b = make_user("representative", "b@example.cz")  # registers (and is refused) below
     with pytest.raises(ServiceError, match="already registered"):
-        reg.register(event, attendee("a@example.cz"), [], user=db.session.scalar(select(User)))
+        a = db.session.scalar(select(User).where(User.email == "a@example.cz"))
+        reg.register(event, attendee("a@example.cz"), [], user=a)
     db.session.rollback()
     with pytest.raises(ServiceError, match="does not belong to this event") as info:
-        reg.register(event, attendee("b@example.cz"), [other.sessions[0].id], password=PASSWORD)
+        reg.register(event, attendee("b@example.cz"), [other.sessions[0].id], user=b)
     assert info.value.field == "sessions"
     db.session.rollback()
     with pytest.raises(ServiceError, match="does not belong"):
-        reg.register(event, attendee("b@example.cz"), [999999], password=PASSWORD)
+        reg.register(event, attendee("b@example.cz"), [999999], user=b)
     db.session.rollback()
     cancel_session(second)
     db.session.commit()
     with pytest.raises(ServiceError, match="is cancelled"):
-        reg.register(event, attendee("b@example.cz"), [second.id], password=PASSWORD)
+        reg.register(event, attendee("b@example.cz"), [second.id], user=b)
     db.session.rollback()
     with pytest.raises(ValidationErrors) as errors:
-        reg.register(event, attendee("b@example.cz", privacy_consent=False), [], password=PASSWORD)
+        reg.register(event, attendee("b@example.cz", privacy_consent=False), [], user=b)
     assert "privacy_consent" in errors.value.errors
     db.session.rollback()
-    with pytest.raises(ServiceError, match="already exists: log in first"):
+    # no account from a typed address (issue 10): the stranger is told to log in, nothing
+    # about whether a@example.cz has an account
+    with pytest.raises(ServiceError, match="^Log in to register, or create an account.$"):
         reg.register(event, attendee("a@example.cz"), [], password=PASSWORD)
     db.session.rollback()
     event.registration_closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(ServiceError, match="Registration is closed"):
-        signup(event, "b@example.cz")
+        reg.register(event, attendee("b@example.cz"), user=b)
     db.session.rollback()
     event.registration_closes_at = None
     event.registration_opens_at = utcnow() + timedelta(days=1)
     db.session.commit()
     with pytest.raises(ServiceError, match="not opened yet"):
-        signup(event, "b@example.cz")
+        reg.register(event, attendee("b@example.cz"), user=b)
     db.session.rollback()
     invite_only = make_event(slug="invite-only", direct=False)
     with pytest.raises(ServiceError, match="by invitation only"):
-        signup(invite_only, "b@example.cz")
+        reg.register(invite_only, attendee("b@example.cz"), user=b)
     db.session.rollback()
     draft = make_event(slug="draft-event", publish=False)
     with pytest.raises(ServiceError, match="not open for registration"):
-        signup(draft, "b@example.cz")
+        reg.register(draft, attendee("b@example.cz"), user=b)
     db.session.rollback()
     cancel_event(other)
     db.session.commit()
     with pytest.raises(ServiceError, match="event is cancelled"):
-        signup(other, "b@example.cz")
+        reg.register(other, attendee("b@example.cz"), user=b)
     db.session.rollback()
     assert db.session.scalar(select(func.count(Registration.id))) == 1
-    assert db.session.scalar(select(func.count(User.id))) == 1
+    assert db.session.scalar(select(func.count(User.id))) == 2  # a's and b's, none added
 
 
 def test_reregistering_after_cancelling(app) -> None:
@@ -430,9 +440,10 @@ def test_bad_invitation_and_invitation_only(client, app) -> None:
     assert client.get(f"/events/{event.slug}/register?invitation={raw}").status_code == 404
 
 
-def test_direct_signup_refusals_shown_beside_fields(client, app) -> None:
+def test_direct_signup_refusals_shown_beside_fields(client, auth, app) -> None:
     event = make_event()
     other = make_event(slug="other-event")
+    auth.login_as(make_user("representative", "jan@example.cz"))  # direct sign-up: logged in
     data = {
         "name": "Jan Novák",
         "email": "jan@example.cz",
@@ -455,7 +466,7 @@ def test_direct_signup_refusals_shown_beside_fields(client, app) -> None:
     page = client.post(f"/events/{event.slug}/register", data={**data, "sessions": []})
     assert "Please agree to the privacy notice" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Registration.id))) == 0
-    assert db.session.scalar(select(func.count(User.id))) == 0
+    assert db.session.scalar(select(func.count(User.id))) == 1  # only Jan's own account
 
 
 def test_logged_in_signup_my_page_and_cancel(client, auth, app) -> None:
@@ -690,7 +701,7 @@ def test_locked_event_blocks_other_writers_until_commit(app) -> None:
 
     event = make_event()
     event_id = event.id
-    reg._lock_event(event_id)
+    lock_event(event_id)
     other = db.engine.connect()
     try:
         if db.engine.dialect.name == "sqlite":

@@ -59,6 +59,3 @@ class WalkInForm(FlaskForm):
     )
     submit = SubmitField(_l("Add walk-in"))
 
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token."""

@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from ..auth.decorators import role_required
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..models import AttendanceMethod, AttendanceStatus, Event, Role, TrainingSession
 from ..services import attendance as att
 from ..services.attendance import certificates, exports
@@ -41,7 +42,7 @@ from ..services.attendance.sign_in_sheet import build_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
 from ..services.timeutil import format_local
 from ..web import Result, perform
-from .forms import CheckInForm, ConfirmForm, MarkForm, WalkInForm
+from .forms import CheckInForm, MarkForm, WalkInForm
 
 bp = Blueprint("attendance", __name__)
 

@@ -14,8 +14,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..models import Event, TrainingSession
+from ..models.base import max_length
 from ..services.timeutil import timezone_choices
 
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -27,18 +29,22 @@ COUNTRY_CHOICES = [
 ]
 
 
+def _limit(column) -> Length:  # type: ignore[no-untyped-def]
+    return Length(max=max_length(column))
+
+
 class EventForm(FlaskForm):
     """An event."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), _limit(Event.title)])
     slug = StringField(
         "Address (slug)",
-        validators=[DataRequired(), Length(max=80)],
+        validators=[DataRequired(), _limit(Event.slug)],
         description="Lower-case letters, digits and dashes, e.g. brno-2017.",
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
-    address = StringField("Address", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), _limit(Event.description)])
+    venue = StringField("Venue", validators=[Optional(), _limit(Event.venue)])
+    address = StringField("Address", validators=[Optional(), _limit(Event.address)])
     timezone = SelectField("Time zone", default="Europe/Prague", validate_choice=True)
     starts_local = DateTimeLocalField("Starts", format=DT_FORMATS, validators=[InputRequired()])
     ends_local = DateTimeLocalField("Ends", format=DT_FORMATS, validators=[InputRequired()])
@@ -67,14 +73,14 @@ class EventForm(FlaskForm):
 class SessionForm(FlaskForm):
     """A training session."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    room = StringField("Room", validators=[Optional(), Length(max=120)])
+    title = StringField("Title", validators=[DataRequired(), _limit(TrainingSession.title)])
+    description = TextAreaField(
+        "Description", validators=[Optional(), _limit(TrainingSession.description)]
+    )
+    room = StringField("Room", validators=[Optional(), _limit(TrainingSession.room)])
     starts_local = DateTimeLocalField("Starts", format=DT_FORMATS, validators=[InputRequired()])
     ends_local = DateTimeLocalField("Ends", format=DT_FORMATS, validators=[InputRequired()])
-    capacity = IntegerField(
-        "Capacity", default=30, validators=[InputRequired(), NumberRange(max=100000)]
-    )
+    capacity = IntegerField("Capacity", default=30, validators=[InputRequired()])
     trainer_ids = SelectMultipleField("Trainers", coerce=int)
     submit = SubmitField("Save")
 
@@ -82,8 +88,3 @@ class SessionForm(FlaskForm):
         """Fill the trainer list."""
         self.trainer_ids.choices = [SelectChoice(t.id, f"{t.name} <{t.email}>") for t in trainers]
 
-
-class ConfirmForm(FlaskForm):
-    """A bare POST form (publish, cancel ...) that carries the CSRF token."""
-
-    submit = SubmitField("Confirm")

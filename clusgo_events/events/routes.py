@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import fields
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import is_staff, role_required
-from ..extensions import db
-from ..forms import apply_service_errors
-from ..models import Event, TrainingSession
-from ..services import ServiceError, audit
+from ..forms import ConfirmForm
+from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
-from ..services import registration as registration_service
 from ..services.timeutil import utc_to_local
-from .forms import ConfirmForm, EventForm, SessionForm
+from ..web import perform
+from .forms import EventForm, SessionForm
 
 bp = Blueprint("events", __name__)
 
@@ -61,26 +61,24 @@ def show(slug: str) -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def create() -> str | Response:
     """Create a draft event."""
     form = EventForm()
     form.set_choices(event_service.organisation_choices())
     if form.validate_on_submit():
-        try:
-            event = event_service.create_event(_event_data(form), created_by=current_user)
-        except ServiceError as exc:
-            apply_service_errors(form, exc)
-        else:
-            audit.record("event.create", event)
-            db.session.commit()
-            flash(f"Event {event.title!r} created as a draft.", "success")
-            return redirect(url_for("events.show", slug=event.slug))
+        result = perform(
+            lambda: event_service.create_event(_event_data(form), created_by=current_user),
+            done=lambda event: _("Event “%(title)s” created as a draft.", title=event.title),
+            form=form,
+        )
+        if result.ok:
+            return redirect(url_for("events.show", slug=result.value.slug))
     return render_template("events/form.html", form=form, event=None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def edit(slug: str) -> str | Response:
     """Change an event."""
     event = _event_or_404(slug, staff=True)
@@ -106,21 +104,28 @@ def edit(slug: str) -> str | Response:
             }
         )
     elif form.validate():
-        try:
-            # under the event's lock: a raised capacity promotes from the waiting list at once
-            outcome = registration_service.set_event_capacity(event, form.capacity.data)
-            changed = event_service.update_event(event, _event_data(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-        else:
-            audit.record("event.update", event, {"calendar_changed": changed})
-            db.session.commit()
-            flash("Event saved.", "success")
-            if outcome.promoted:
-                flash(f"{outcome.promoted} moved up from the waiting list.", "info")
+        result = perform(
+            lambda: event_service.edit_event(event, _event_data(form)),
+            done=_("Event saved."),
+            form=form,
+        )
+        if result.ok:
+            _promoted(result.value)
             return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=event)
+
+
+def _promoted(edit: event_service.Edit) -> None:
+    """Say who moved up from the waiting list when a saved capacity rose."""
+    if edit.promoted:
+        flash(
+            ngettext(
+                "%(num)d moved up from the waiting list.",
+                "%(num)d moved up from the waiting list.",
+                edit.promoted,
+            ),
+            "info",
+        )
 
 
 def _local_or_none(value, event: Event):  # type: ignore[no-untyped-def]
@@ -128,56 +133,44 @@ def _local_or_none(value, event: Event):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<slug>/publish", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def publish(slug: str) -> Response:
     """Publish a draft."""
     event = _event_or_404(slug, staff=True)
     if ConfirmForm().validate_on_submit():
-        try:
-            event_service.publish_event(event)
-        except ServiceError as exc:
-            flash(exc.message, "danger")
-        else:
-            audit.record("event.publish", event)
-            db.session.commit()
-            flash("The event is published.", "success")
-    return redirect(url_for("events.show", slug=event.slug))
+        perform(lambda: event_service.publish_event(event), done=_("The event is published."))
+    return redirect(url_for("events.show", slug=slug))
 
 
 @bp.route("/<slug>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def cancel(slug: str) -> Response:
     """Cancel an event."""
     event = _event_or_404(slug, staff=True)
     if ConfirmForm().validate_on_submit():
-        try:
-            event_service.cancel_event(event)
-        except ServiceError as exc:
-            flash(exc.message, "danger")
-        else:
-            audit.record("event.cancel", event)
-            db.session.commit()
-            flash("The event is cancelled.", "warning")
-    return redirect(url_for("events.show", slug=event.slug))
+        perform(
+            lambda: event_service.cancel_event(event),
+            done=_("The event is cancelled."),
+            category="warning",
+        )
+    return redirect(url_for("events.show", slug=slug))
 
 
 @bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def add_session(slug: str) -> str | Response:
     """Add a training session."""
     event = _event_or_404(slug, staff=True)
     form = SessionForm()
     form.set_choices(event_service.trainer_choices())
     if form.validate_on_submit():
-        try:
-            session = event_service.add_session(event, _session_data(form))
-        except ServiceError as exc:
-            apply_service_errors(form, exc)
-        else:
-            audit.record("session.create", session)
-            db.session.commit()
-            flash(f"Session {session.title!r} added.", "success")
-            return redirect(url_for("events.show", slug=event.slug))
+        result = perform(
+            lambda: event_service.add_session(event, _session_data(form)),
+            done=lambda session: _("Session “%(title)s” added.", title=session.title),
+            form=form,
+        )
+        if result.ok:
+            return redirect(url_for("events.show", slug=slug))
     return render_template("events/session_form.html", form=form, event=event, session=None)
 
 
@@ -189,7 +182,7 @@ def _session_or_404(event: Event, session_id: int) -> TrainingSession:
 
 
 @bp.route("/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def edit_session(slug: str, session_id: int) -> str | Response:
     """Change a training session."""
     event = _event_or_404(slug, staff=True)
@@ -211,35 +204,27 @@ def edit_session(slug: str, session_id: int) -> str | Response:
             }
         )
     elif form.validate():
-        try:
-            outcome = registration_service.set_session_capacity(session, form.capacity.data)
-            changed = event_service.update_session(session, _session_data(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-        else:
-            audit.record("session.update", session, {"calendar_changed": changed})
-            db.session.commit()
-            flash("Session saved.", "success")
-            if outcome.promoted:
-                flash(f"{outcome.promoted} moved up from the waiting list.", "info")
-            return redirect(url_for("events.show", slug=event.slug))
+        result = perform(
+            lambda: event_service.edit_session(session, _session_data(form)),
+            done=_("Session saved."),
+            form=form,
+        )
+        if result.ok:
+            _promoted(result.value)
+            return redirect(url_for("events.show", slug=slug))
     return render_template("events/session_form.html", form=form, event=event, session=session)
 
 
 @bp.route("/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def cancel_session(slug: str, session_id: int) -> Response:
     """Cancel a training session."""
     event = _event_or_404(slug, staff=True)
     session = _session_or_404(event, session_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            event_service.cancel_session(session)
-        except ServiceError as exc:
-            flash(exc.message, "danger")
-        else:
-            audit.record("session.cancel", session)
-            db.session.commit()
-            flash("The session is cancelled.", "warning")
-    return redirect(url_for("events.show", slug=event.slug))
+        perform(
+            lambda: event_service.cancel_session(session),
+            done=_("The session is cancelled."),
+            category="warning",
+        )
+    return redirect(url_for("events.show", slug=slug))

@@ -1,4 +1,4 @@
-"""Invitation forms (format checks only; the rules live in services/invitations.py)."""
+"""Invitation forms (format checks only; the rules live in services/invitations/)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import Invitation
+from ..models.base import max_length
 
 COUNTRY_NAMES = {"CZ": "Czechia", "HU": "Hungary", "SK": "Slovakia", "PL": "Poland"}
 
@@ -58,4 +61,7 @@ class ReminderForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """Accept or decline (the invitee's page)."""
 
-    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Optional(), Length(max=max_length(Invitation.decline_reason))],
+    )

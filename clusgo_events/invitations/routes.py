@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
-from ..extensions import db
 from ..forms import apply_service_errors
 from ..models import Event, Invitation
-from ..services import ServiceError, audit
+from ..models.enums import InvitationStatus, Role, values
+from ..query_args import page_number
+from ..services import ServiceError
 from ..services import events as event_service
 from ..services import invitations as service
+from ..web import perform
 from .forms import AnswerForm, NarrowForm, ReminderForm
 
 bp = Blueprint("invitations", __name__)
 
-MAX_PAGE = 1_000_000
-STATES = ("queued", "sent", "failed", "accepted", "declined", "expired")
+STATES = values(InvitationStatus)
+Standing = service.Standing
+#: the page an invitee sees when the link can no longer be answered, and its HTTP status
+STATE_PAGES = {
+    Standing.CANCELLED: 410,
+    Standing.EXPIRED: 410,
+    Standing.ACCEPTED: 200,
+    Standing.REGISTERED: 200,
+    Standing.DECLINED: 200,
+}
 
 
 def _event_or_404(slug: str) -> Event:
@@ -42,9 +54,7 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
             eligible = service.count_eligible(event, _narrowing(form))
         except ServiceError as exc:
             apply_service_errors(form, exc)
-    page = request.args.get("page", 1, type=int) or 1
-    # bounded: a huge page number overflows the OFFSET on PostgreSQL
-    pagination = service.list_invitations(event, page=min(max(page, 1), MAX_PAGE))
+    pagination = service.list_invitations(event, page=page_number(request.args))
     by_country = service.counts_by_country(event)
     totals = {state: sum(row.get(state, 0) for row in by_country.values()) for state in STATES}
     largest = max((sum(row.values()) for row in by_country.values()), default=0)
@@ -64,8 +74,21 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
     )
 
 
+def _queued(what: str) -> object:
+    def message(result: service.SendResult) -> str:
+        if what == "reminders":
+            return ngettext(
+                "%(num)d reminder(s) queued.", "%(num)d reminder(s) queued.", result.queued
+            )
+        return ngettext(
+            "%(num)d invitation(s) queued.", "%(num)d invitation(s) queued.", result.queued
+        )
+
+    return message
+
+
 @bp.route("/events/<slug>/invitations", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def manage(slug: str) -> str | Response:
     """Eligible count with the organiser's narrowing, send, and the invitations' states."""
     event = _event_or_404(slug)
@@ -78,37 +101,32 @@ def manage(slug: str) -> str | Response:
         if request.args:
             form.validate()
     elif form.validate():
-        try:
-            result = service.send_invitations(event, _narrowing(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc)
-        else:
-            audit.record("invitations.send", event, {"queued": result.queued})
-            db.session.commit()
-            flash(f"{result.queued} invitation(s) queued.", "success")
+        narrowing = _narrowing(form)
+        result = perform(
+            lambda: service.send_invitations(event, narrowing),
+            done=_queued("invitations"),
+            form=form,
+        )
+        if result.ok:
             return redirect(url_for("invitations.manage", slug=event.slug))
     return _overview(event, form, ReminderForm(formdata=None))
 
 
 @bp.route("/events/<slug>/invitations/reminders", methods=["POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def remind(slug: str) -> str | Response:
     """Remind those who have not answered."""
     event = _event_or_404(slug)
     reminders = ReminderForm()
     if reminders.validate_on_submit():
-        try:
-            result = service.send_reminders(
-                event, interval=timedelta(days=reminders.interval_days.data)
-            )
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_errors(reminders, exc, {"interval": "interval_days"})
-        else:
-            audit.record("invitations.remind", event, {"queued": result.queued})
-            db.session.commit()
-            flash(f"{result.queued} reminder(s) queued.", "success")
+        interval = timedelta(days=reminders.interval_days.data)
+        result = perform(
+            lambda: service.send_reminders(event, interval=interval),
+            done=_queued("reminders"),
+            form=reminders,
+            field_names={"interval": "interval_days"},
+        )
+        if result.ok:
             return redirect(url_for("invitations.manage", slug=event.slug))
     form = NarrowForm(formdata=None)
     form.set_countries(event.target_country_list)
@@ -141,14 +159,14 @@ def _page(template: str, invitation: Invitation, token: str, **context: object) 
 
 
 def _state_page(invitation: Invitation, token: str) -> tuple[str, int] | None:
-    state = service.effective_status(invitation)
-    if invitation.event.status == "cancelled" and state not in service.ANSWERED:
-        return _page("invitations/state.html", invitation, token, state="cancelled"), 410
-    if state == "expired":
-        return _page("invitations/state.html", invitation, token, state="expired"), 410
-    if state in service.ANSWERED:
-        return _page("invitations/state.html", invitation, token, state=state), 200
-    return None
+    """The page for a link that can no longer be answered (None: it can)."""
+    standing = service.standing(invitation)
+    if standing not in STATE_PAGES:
+        return None
+    made = service.registration_through(invitation)
+    mine = current_user.is_authenticated and made is not None and made.user_id == current_user.id
+    page = _page("invitations/state.html", invitation, token, state=standing, mine=mine)
+    return page, STATE_PAGES[standing]
 
 
 @bp.route("/invitations/<token>")
@@ -172,13 +190,8 @@ def accept(token: str) -> Response | tuple[str, int] | str:
     form = AnswerForm()
     if not form.validate_on_submit():
         return redirect(url_for("invitations.show", token=token))
-    try:
-        service.accept(found)
-    except ServiceError:
-        db.session.rollback()
+    if not perform(lambda: service.accept(found), form=form).ok:
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
-    audit.record("invitation.accept", found)
-    db.session.commit()
     return redirect(url_for("registration.register", slug=found.event.slug, invitation=token))
 
 
@@ -191,11 +204,6 @@ def decline(token: str) -> Response | tuple[str, int] | str:
     form = AnswerForm()
     if not form.validate_on_submit():
         return _page("invitations/show.html", found, token, form=form), 400
-    try:
-        service.decline(found, form.reason.data or "")
-    except ServiceError:
-        db.session.rollback()
+    if not perform(lambda: service.decline(found, form.reason.data or ""), form=form).ok:
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
-    audit.record("invitation.decline", found)
-    db.session.commit()
-    return _page("invitations/state.html", found, token, state="declined")
+    return _page("invitations/state.html", found, token, state=Standing.DECLINED)

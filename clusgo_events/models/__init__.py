@@ -21,6 +21,7 @@ from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
 from .outbox import OutboxMessage
+from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
 from .throttle import RateLimitCounter
@@ -50,6 +51,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "OutboxMessage",
+    "PeriodicRun",
     "ROLES",
     "Registration",
     "RateLimitCounter",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, new_uid, utcnow
 from .enums import EventStatus, Interest, SessionStatus, check_in, values
+from .translated import Translated
 
 if TYPE_CHECKING:
     from .organisation import Organisation
@@ -34,8 +35,11 @@ session_trainers = Table(
 )
 
 
-class Event(db.Model):
-    """An event of European format, with its training sessions."""
+class Event(Translated, db.Model):
+    """An event of European format, with its training sessions; its title, description and
+    venue exist in its main language and optionally the other four (``text()``)."""
+
+    TRANSLATED_FIELDS = ("title", "description", "venue")
 
     __tablename__ = "event"
     __table_args__ = (
@@ -46,6 +50,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
+    # the language title, description and venue are written in; the others are in ``texts``
+    main_language: Mapped[str] = mapped_column(String(5), default="en")
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(
         Text, default="", info={"max_length": DESCRIPTION_LIMIT}
@@ -79,6 +85,10 @@ class Event(db.Model):
     )
 
     @property
+    def text_language(self) -> str:
+        return self.main_language or "en"
+
+    @property
     def target_country_list(self) -> list[str]:
         """The ISO codes of the countries this event invites."""
         return [c for c in (self.target_countries or "").split(",") if c]
@@ -87,8 +97,11 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class TrainingSession(db.Model):
-    """A training session within an event, with its own capacity."""
+class TrainingSession(Translated, db.Model):
+    """A training session within an event, with its own capacity; title and description in
+    the event's main language and optionally the others."""
+
+    TRANSLATED_FIELDS = ("title", "description")
 
     __tablename__ = "training_session"
     __table_args__ = (check_in("status", SessionStatus),)
@@ -116,6 +129,10 @@ class TrainingSession(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     trainers: Mapped[list[User]] = relationship(secondary=session_trainers, order_by="User.name")
+
+    @property
+    def text_language(self) -> str:
+        return self.event.main_language if self.event is not None else "en"
 
     def __repr__(self) -> str:
         return f"<TrainingSession {self.id} {self.title!r}>"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, and_, case
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 INVITATION_STATUSES = values(InvitationStatus)
 DECLINE_REASON_LIMIT = 2000
+#: not answered yet: such an invitation lapses at its expiry
+UNANSWERED = (InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.FAILED)
+ANSWERED = (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED)
 
 
 class Invitation(db.Model):
@@ -50,3 +54,31 @@ class Invitation(db.Model):
 
     event: Mapped[Event] = relationship()
     respondent: Mapped[Respondent] = relationship()
+
+    # the one spelling of "past its expiry" and of the status a person sees, in Python and SQL
+    # (the organiser's counts and the reminders' query use the same rule as the pages)
+
+    @hybrid_method
+    def lapsed(self, now: datetime) -> bool:
+        """Its expiry (the registration deadline) has come by ``now``."""
+        return self.expires_at is not None and self.expires_at <= now
+
+    @lapsed.inplace.expression
+    @classmethod
+    def _lapsed_expression(cls, now: datetime) -> Any:
+        return and_(cls.expires_at.is_not(None), cls.expires_at <= now)
+
+    @hybrid_method
+    def state_at(self, now: datetime) -> str:
+        """The status to show at ``now``: an unanswered invitation past its expiry is expired."""
+        if self.status in UNANSWERED and self.lapsed(now):
+            return InvitationStatus.EXPIRED
+        return InvitationStatus(self.status)
+
+    @state_at.inplace.expression
+    @classmethod
+    def _state_at_expression(cls, now: datetime) -> Any:
+        return case(
+            (and_(cls.status.in_(UNANSWERED), cls.lapsed(now)), InvitationStatus.EXPIRED.value),
+            else_=cls.status,
+        )

@@ -1,4 +1,4 @@
-"""Registration forms (format checks only; the rules live in services/registration.py)."""
+"""Registration forms (format checks only; the rules live in services/registration/)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import Registration, SessionStatus
+from ..models.base import max_length
+from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class SessionChoiceField(SelectMultipleField):
@@ -32,7 +36,7 @@ def session_choices(event, seats_taken: bool = True) -> list[SelectChoice]:  # t
 
     choices = []
     for session in event.sessions:
-        if session.status == "cancelled":
+        if session.status == SessionStatus.CANCELLED:
             continue
         free = max(session.capacity - session.confirmed_count, 0)
         availability = (
@@ -45,28 +49,45 @@ def session_choices(event, seats_taken: bool = True) -> list[SelectChoice]:  # t
     return choices
 
 
-class RegistrationForm(FlaskForm):
-    """The registration form; ``password`` fields only when a new account is made."""
+def _limit(column) -> Length:  # type: ignore[no-untyped-def]
+    return Length(max=max_length(column))
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
+
+class RegistrationForm(FlaskForm):
+    """The registration form; ``password`` fields only when the invitee's account is made.
+
+    The e-mail address is shown, not asked: a registration is made under the invitation's or
+    the account's address (the view fills it in; whatever is posted is not read).
+    """
+
+    name = StringField(_l("Name"), validators=[DataRequired(), _limit(Registration.name)])
+    organisation_name = StringField(
+        _l("Organisation"), validators=[Optional(), _limit(Registration.organisation_name)]
+    )
     country = StringField(
         _l("Country"),
-        validators=[Optional(), Length(max=2)],
+        validators=[Optional(), _limit(Registration.country)],
         description=_l("Two-letter code, e.g. CZ, HU, SK or PL."),
     )
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=50)])
-    dietary_needs = TextAreaField(_l("Dietary needs"), validators=[Optional(), Length(max=2000)])
+    position = StringField(_l("Position"), validators=[Optional(), _limit(Registration.position)])
+    email = EmailField(_l("E-mail"), render_kw={"readonly": True})
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), _limit(Registration.phone)])
+    dietary_needs = TextAreaField(
+        _l("Dietary needs"), validators=[Optional(), _limit(Registration.dietary_needs)]
+    )
     accessibility_needs = TextAreaField(
-        _l("Accessibility needs"), validators=[Optional(), Length(max=2000)]
+        _l("Accessibility needs"),
+        validators=[Optional(), _limit(Registration.accessibility_needs)],
     )
     sessions = SessionChoiceField(_l("Training sessions"), coerce=int, validate_choice=False)
     password = PasswordField(
-        _l("Choose a password"), validators=[Optional(), Length(min=8, max=200)]
+        _l("Choose a password"),
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
     )
-    password_again = PasswordField(_l("Password again"), validators=[Optional(), Length(max=200)])
+    password_again = PasswordField(
+        _l("Password again"),
+        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+    )
     privacy_consent = BooleanField(
         _l("I agree to the privacy notice: my data are used to organise this event.")
     )
@@ -79,9 +100,6 @@ class SessionsForm(FlaskForm):
     sessions = SessionChoiceField(_l("Training sessions"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("Save my sessions"))
 
-
-class ConfirmForm(FlaskForm):
-    """A bare POST with its CSRF token (cancel, promote)."""
 
 
 class CapacityForm(FlaskForm):

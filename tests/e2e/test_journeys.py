@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from clusgo_events.extensions import db
+from clusgo_events.i18n import COUNTRY_LANGUAGE
 from clusgo_events.models import (
     Event,
     Invitation,
@@ -34,7 +35,7 @@ from clusgo_events.services import invitations as invitation_service
 from clusgo_events.services import registration as reg_service
 from clusgo_events.services.timeutil import utc_to_local
 from tests import factories
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
 from tests.e2e.conftest import (
     LiveServer,
     MailCatcher,
@@ -274,7 +275,10 @@ def test_organiser_imports_and_invites(
 def _register_other(  # type: ignore[no-untyped-def]
     event: Event, session: TrainingSession, email: str, name: str, country: str, org: str = ""
 ):
-    """Someone else registers for ``session`` (their own account, the test password)."""
+    """Someone else registers for ``session`` (their own account, in their country's language,
+    with the test password)."""
+    account = make_user("representative", email, name=name)
+    account.language = COUNTRY_LANGUAGE[country]
     registration = reg_service.register(
         event,
         reg_service.Attendee(
@@ -285,7 +289,7 @@ def _register_other(  # type: ignore[no-untyped-def]
             privacy_consent=True,
         ),
         [session.id],
-        password=PASSWORD,
+        user=account,
     )
     db.session.commit()
     return registration

@@ -1,0 +1,41 @@
+"""The organiser's overview of an event's invitations: counts per country, one page of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ...extensions import db
+from ...models import Event, Invitation, Respondent
+from ...models.base import utcnow
+
+PER_PAGE = 50
+
+
+def counts_by_country(event: Event) -> dict[str, dict[str, int]]:
+    """{country: {status: n}} with the status a person sees (one query)."""
+    status = Invitation.state_at(utcnow()).label("state")
+    rows = db.session.execute(
+        select(Respondent.country, status, func.count())
+        .select_from(Invitation)
+        .join(Respondent, Respondent.id == Invitation.respondent_id)
+        .where(Invitation.event_id == event.id)
+        .group_by(Respondent.country, status)
+    )
+    table: dict[str, dict[str, int]] = {}
+    for country, state, count in rows:
+        table.setdefault(country or "?", {})[state] = count
+    return dict(sorted(table.items()))
+
+
+def list_invitations(event: Event, page: int = 1, per_page: int = PER_PAGE) -> Any:
+    """One page of the event's invitations with their respondents (two queries)."""
+    query = (
+        select(Invitation)
+        .where(Invitation.event_id == event.id)
+        .options(joinedload(Invitation.respondent))
+        .order_by(Invitation.id)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,153 @@
+"""Sending invitations: never twice, each with its own link, expiring with registration.
+
+Tokens: the raw token only ever travels in the e-mail; the invitation stores its SHA-256.
+An invitation expires when the event's registration closes (else when the event starts):
+:func:`expiry_for` is the rule, applied when it is sent and again by :func:`follow_deadline`
+whenever the organiser moves the deadline, so the links always follow the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db
+from ...i18n import language_for
+from ...models import Event, Invitation, Respondent
+from ...models.base import utcnow
+from ...models.enums import EventStatus, InvitationStatus
+from .. import ServiceError, audit
+from ..mailer import render_email
+from ..outbox import enqueue, keys
+from ..tokens import new_token
+from ..transactions import lock_event
+from ..urls import external_url
+from .dates import format_moment, format_when
+from .eligibility import Narrowing, count_eligible, eligible_query
+
+
+@dataclass
+class SendResult:
+    """What a send (or a dry run) did or would do."""
+
+    queued: int = 0
+    per_country: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+def expiry_for(event: Event) -> datetime:
+    """Invitations expire when registration closes (else when the event starts)."""
+    return event.registration_closes_at or event.starts_at
+
+
+def follow_deadline(event: Event) -> int:
+    """Give every invitation of ``event`` the expiry of its current deadline (after the
+    organiser moved it); how many changed."""
+    expires = expiry_for(event)
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.event_id == event.id, Invitation.expires_at.is_distinct_from(expires))
+        .values(expires_at=expires)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def check_can_invite(event: Event) -> None:
+    """Refuse to invite to a draft, a cancelled event, or one whose registration has closed."""
+    if event.status == EventStatus.CANCELLED:
+        raise ServiceError(_l("The event is cancelled: nobody can be invited."))
+    if event.status != EventStatus.PUBLISHED:
+        raise ServiceError(_l("Publish the event before inviting anyone."))
+    if expiry_for(event) <= utcnow():
+        raise ServiceError(_l("Registration for this event has closed: invitations would expire."))
+
+
+def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
+    event = invitation.event
+    respondent = invitation.respondent
+    language = invitation.language
+    expires = invitation.expires_at or expiry_for(event)
+    return {
+        "event": event,
+        "respondent": respondent,
+        "name": respondent.contact_name or respondent.email,
+        "when": format_when(event, language),
+        "expires": format_moment(expires, event, language),
+        "url": external_url("invitations.show", token=raw_token),
+        "reminder_number": invitation.reminders_sent,
+        "lang": language,
+    }
+
+
+def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
+    """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail;
+    ``key`` (from :mod:`..outbox.keys`) says which."""
+    respondent = invitation.respondent
+    subject, text, html = render_email(
+        template, invitation.language, **_mail_context(invitation, raw_token)
+    )
+    enqueue(
+        key=key,
+        recipient=respondent.email,
+        recipient_name=respondent.contact_name,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=invitation.language,
+    )
+
+
+def send_invitations(
+    event: Event,
+    narrowing: Narrowing | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> SendResult:
+    """Invite every eligible respondent not yet invited; the caller commits.
+
+    Safe to run again, and concurrently: under the event's lock, and the unique (event,
+    respondent) constraint and the outbox key make a second invitation impossible; a clash is
+    skipped. A real run writes its audit entry, from the page or the command line alike.
+    """
+    check_can_invite(event)
+    counts = count_eligible(event, narrowing)
+    result = SendResult(per_country=counts, dry_run=dry_run)
+    if dry_run:
+        result.queued = sum(counts.values())
+        return result
+    event = lock_event(event.id)
+    respondents = list(db.session.scalars(eligible_query(event, narrowing).order_by(Respondent.id)))
+    expires = expiry_for(event)
+    per_country: dict[str, int] = {}
+    for respondent in respondents:
+        raw, token_hash = new_token()
+        invitation = Invitation(
+            event=event,
+            respondent=respondent,
+            token_hash=token_hash,
+            language=language_for(respondent.language, respondent.country),
+            status=InvitationStatus.QUEUED,
+            expires_at=expires,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(invitation)
+                db.session.flush()
+                queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
+        except IntegrityError:  # invited by a concurrent run in the meantime
+            continue
+        result.queued += 1
+        country = respondent.country or "?"
+        per_country[country] = per_country.get(country, 0) + 1
+        if progress is not None:
+            progress(1)
+    result.per_country = per_country
+    audit.record("invitations.send", event, {"queued": result.queued})
+    return result
