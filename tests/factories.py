@@ -27,7 +27,6 @@ from clusgo_events.models import (
     InvitationStatus,
     Organisation,
     OrganisationKind,
-    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Registration,
@@ -40,6 +39,8 @@ from clusgo_events.models import (
     User,
 )
 from clusgo_events.models.base import utcnow
+from clusgo_events.services.outbox.claims import NO_BODIES
+from clusgo_events.services.outbox.keys import OutboxKey
 from clusgo_events.services.passwords import hash_password
 from clusgo_events.services.timeutil import local_to_utc
 from clusgo_events.services.tokens import new_token
@@ -336,13 +337,33 @@ def attendance(
 
 
 def outbox_message(
-    recipient: str | None = None, status: str = OutboxStatus.QUEUED, **values: Any
+    recipient: str | None = None,
+    status: str = OutboxStatus.QUEUED,
+    *,
+    key: OutboxKey | None = None,
+    **values: Any,
 ) -> OutboxMessage:
-    """A message in the outbox."""
+    """A message in the outbox, in ``status`` as the worker leaves it.
+
+    ``key`` (a builder of ``services.outbox.keys``: ``keys.invitation(inv)`` ...) gives its
+    idempotency key, kind and references as the app writes them. A sent message has its
+    bodies dropped (``purged_at`` = ``sent_at``) as ``claims.mark_sent`` does, unless the
+    test passes them; a failed one keeps them, with ``failed_at`` and the server's answer.
+    """
     n = _n()
+    columns = key.columns() if key is not None else {"idempotency_key": f"test:{n}"}
+    now = utcnow()
+    if status == OutboxStatus.SENT:
+        values.setdefault("sent_at", now)
+        values.setdefault("attempts", 1)
+        if not any(name in values for name in NO_BODIES):
+            values = {**NO_BODIES, "purged_at": values["sent_at"], **values}
+    elif status == OutboxStatus.FAILED:
+        values.setdefault("failed_at", now)
+        values.setdefault("attempts", 1)
+        values.setdefault("last_error", "550 5.1.1 <no-such-user>: Recipient address rejected")
     message = OutboxMessage(
-        idempotency_key=values.pop("idempotency_key", f"test:{n}"),
-        kind=values.pop("kind", OutboxKind.OTHER),
+        **columns,
         recipient=recipient or f"reader{n}@example.org",
         recipient_name=values.pop("recipient_name", "Řehoř Dvořák"),
         language=values.pop("language", "cs"),
@@ -350,7 +371,6 @@ def outbox_message(
         body_text=values.pop("body_text", "Dobrý den,\nvítejte v Brně."),
         body_html=values.pop("body_html", ""),
         status=status,
-        sent_at=values.pop("sent_at", utcnow() if status == OutboxStatus.SENT else None),
         **values,
     )
     db.session.add(message)

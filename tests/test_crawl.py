@@ -1,11 +1,15 @@
 """The crawl: every same-site link of every page, anonymously and as each role, with data behind
-the pages; no page answers 5xx.
+the pages; no page answers 5xx and no link a page offers is broken.
 
 Page tests fetch the URLs their authors thought of. The crawl fetches the URLs the pages
 themselves offer (``<a href>``, GET forms submitted as they stand, stylesheets, images,
 redirects, downloads) over a world that holds every state the models have: registrations,
 seats, attendance marks and invitations in each status, walk-ins, a closed and a cancelled
-session, sent and failed mail. A 5xx fails the test with the chain of pages that led to it.
+session, mail in every outbox state keyed as the app keys it, and the links only a mailbox
+receives (invitations, sign-up confirmation, password reset). A 5xx, or a 4xx answer to a link
+a page offered, fails the test with the chain of pages that led to it; so does a crawl that
+did not get a 200 from each view its role has (``MUST_VIEW``) or got one from a view of a role
+above it (``NEVER_VIEW``).
 
 The world is built once for the module (the crawl only reads). Each role's crawl is bounded
 (``MAX_PAGES``); ``CRAWL_REPORT`` keeps what each one reached (``pytest -s`` prints it).
@@ -22,8 +26,10 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.routing import MapAdapter
 
 from clusgo_events import create_app
 from clusgo_events.extensions import db
@@ -34,6 +40,7 @@ from clusgo_events.models import (
     InvitationStatus,
     OrganisationKind,
     OutboxKind,
+    OutboxMessage,
     OutboxStatus,
     RegistrationStatus,
     Role,
@@ -41,7 +48,10 @@ from clusgo_events.models import (
     SessionStatus,
 )
 from clusgo_events.models.base import utcnow
+from clusgo_events.services import accounts
 from clusgo_events.services.calendar_feed import feed_urls
+from clusgo_events.services.outbox import keys
+from clusgo_events.services.outbox.claims import MAX_ATTEMPTS, NO_BODIES
 from tests import factories as make
 from tests.conftest import PASSWORD, REDIRECT
 
@@ -55,6 +65,56 @@ START = ("/", "/events/", "/auth/profile", "/my/registrations", "/attendance/")
 #: links a crawl must not follow even though they are GETs
 SKIP_PATHS = ("/auth/logout",)
 HTML_TYPES = ("text/html",)
+
+#: the views a role's pages lead to, each of which its crawl must get a 200 from (so a crawl
+#: that stopped exploring, or a page that lost its link, fails)
+EVERYONE = {"events.index", "events.show", "calendar.event_ics", "calendar.session_ics"}
+PERSONAL = EVERYONE | {"auth.profile", "registration.mine", "registration.register"}
+TRAINERS = PERSONAL | {
+    "calendar.feed",
+    "attendance.my_sessions",
+    "attendance.roster",
+    "attendance.export_session",
+}
+ORGANISERS = TRAINERS | {
+    "events.create",
+    "events.edit",
+    "events.add_session",
+    "events.edit_session",
+    "registration.event_registrations",
+    "registration.session_registrations",
+    "invitations.manage",
+    "survey.respondents",
+    "survey.upload",
+    "attendance.summary",
+    "attendance.export_event",
+    "attendance.certificate",
+}
+MUST_VIEW: dict[str, set[str]] = {
+    ANONYMOUS: EVERYONE
+    | {
+        "auth.login",
+        "auth.signup",
+        "auth.signup_confirm",
+        "auth.reset_request",
+        "auth.reset_password",
+        "invitations.show",
+        "registration.register",
+    },
+    Role.ADMIN: ORGANISERS | {"admin.users"},
+    Role.ORGANISER: ORGANISERS,
+    Role.TRAINER: TRAINERS,
+    Role.REPRESENTATIVE: PERSONAL | {"calendar.feed"},
+}
+#: the views of roles above each one's: its crawl must never get a 200 from them
+NEVER_VIEW: dict[str, set[str]] = {
+    ANONYMOUS: (ORGANISERS - EVERYONE - {"registration.register", "calendar.feed"})
+    | {"admin.users"},
+    Role.ADMIN: set(),
+    Role.ORGANISER: {"admin.users"},
+    Role.TRAINER: (ORGANISERS - TRAINERS) | {"admin.users"},
+    Role.REPRESENTATIVE: (ORGANISERS - PERSONAL - {"calendar.feed"}) | {"admin.users"},
+}
 
 #: who reached how much: {who: {"pages": n, "downloads": n, "seconds": s, "statuses": {...}}}
 CRAWL_REPORT: dict[str, dict[str, object]] = {}
@@ -175,26 +235,56 @@ def build_world() -> CrawlWorld:
     make.event("closed-lodz", starts_in_days=5, closes_in_days=-1)
     make.event("invited-only-ostrava", allow_direct_signup=False)
 
-    # mail about the event: sent (its bodies dropped), failed and still queued
+    # the outbox as the app keys it and the worker leaves it (services.outbox.keys): every
+    # invitation mailed (sent with its bodies dropped; the failed one's kept, for the organiser
+    # to look at), a reminder that failed long ago (bodies purged), the confirmation sent, the
+    # past event's certificate queued, a calendar invitation a worker is sending, an account
+    # mail; the crawl fails if a page that reads them breaks
+    for status, invitation in invited.items():
+        if status == InvitationStatus.FAILED:
+            make.outbox_message(
+                invitation.respondent.email,
+                OutboxStatus.FAILED,
+                key=keys.invitation(invitation),
+                attempts=MAX_ATTEMPTS,
+                last_error="gave up after 12 attempts; last: 452 4.2.2 mailbox full",
+            )
+        elif status != InvitationStatus.QUEUED:
+            make.outbox_message(
+                invitation.respondent.email, OutboxStatus.SENT, key=keys.invitation(invitation)
+            )
+    long_ago = utcnow() - timedelta(days=90)
+    make.outbox_message(
+        invited[InvitationStatus.EXPIRED].respondent.email,
+        OutboxStatus.FAILED,
+        key=keys.reminder(invited[InvitationStatus.EXPIRED], 1),
+        failed_at=long_ago,
+        purged_at=long_ago,
+        **NO_BODIES,
+    )
+    make.outbox_message(
+        rep.email, OutboxStatus.SENT, key=keys.registration_notice(mine, "confirmed")
+    )
+    make.outbox_message(rep.email, key=keys.certificate(past, attended))
     make.outbox_message(
         rep.email,
-        OutboxStatus.SENT,
-        kind=OutboxKind.REGISTRATION_CONFIRMED,
-        event_id=main.id,
-        registration_id=mine.id,
-        body_text="",
-        purged_at=utcnow(),
+        OutboxStatus.SENDING,
+        key=keys.calendar(OutboxKind.CALENDAR_INVITE, open_session, 0, "REQUEST", rep.email),
+        calendar_method="REQUEST",
+        calendar_ics="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        locked_by="worker-crawl",
+        locked_at=utcnow(),
+        attempts=0,
     )
     make.outbox_message(
-        status=OutboxStatus.FAILED,
-        kind=OutboxKind.INVITATION,
-        event_id=main.id,
-        invitation_id=invited[InvitationStatus.FAILED].id,
-        attempts=5,
-        last_error="550 5.1.1 no such user",
-        failed_at=utcnow(),
+        admin.email,
+        OutboxStatus.SENT,
+        key=keys.plain(OutboxKind.PASSWORD_RESET, f"password-reset:{admin.id}:crawl"),
     )
-    make.outbox_message(status=OutboxStatus.QUEUED, kind=OutboxKind.CERTIFICATE, event_id=past.id)
+    # the links only a mailbox receives: a sign-up confirmation and a password reset, queued by
+    # the account service itself; the anonymous crawl opens the links their bodies carry
+    accounts.request_signup("nova.uchazecka@example.cz", "cs")
+    accounts.request_password_reset(rep.email)
     db.session.commit()
 
     return CrawlWorld(
@@ -205,7 +295,7 @@ def build_world() -> CrawlWorld:
             Role.REPRESENTATIVE: rep.email,
         },
         mailed_links={
-            ANONYMOUS: links,
+            ANONYMOUS: links + _links_in_queued_mail(),
             # the representative's personal calendar feed (mailed and shown on their profile)
             Role.REPRESENTATIVE: [_path(url) for url in feed_urls(rep).values()],
         },
@@ -226,6 +316,21 @@ def build_world() -> CrawlWorld:
             Role.REPRESENTATIVE: ["/my/registrations", f"/events/{waiting.slug}"],
         },
     )
+
+
+def _links_in_queued_mail() -> list[str]:
+    """The same-site links in the HTML bodies of the messages still queued."""
+    base = urlsplit(current_app.config["BASE_URL"]).netloc
+    found: list[str] = []
+    bodies = db.session.scalars(
+        select(OutboxMessage.body_html).where(OutboxMessage.status == OutboxStatus.QUEUED)
+    )
+    for body in bodies:
+        parser = LinkParser()
+        parser.feed(body)
+        found += [_path(url) for url in parser.urls if same_site(url, {base})]
+    assert found, "the account mails carry their links"
+    return found
 
 
 # --- the crawler -------------------------------------------------------------------------
@@ -328,6 +433,8 @@ def crawl(app: Flask, client: FlaskClient, who: str, seeds: list[str]) -> list[F
     failures: list[Failure] = []
     statuses: dict[int, int] = {}
     answers: dict[str, int] = {}
+    endpoints: dict[str, int] = {}
+    urls = app.url_map.bind("localhost")
     pages = downloads = 0
     started = time.perf_counter()
     while queue and pages + downloads < MAX_PAGES:
@@ -339,8 +446,13 @@ def crawl(app: Flask, client: FlaskClient, who: str, seeds: list[str]) -> list[F
             pages += 1
         else:
             downloads += 1
+        if not answer and status >= 400 and parent[url] is not None:
+            answer = f"a broken link: answered {status}"
         if answer:
             failures.append(Failure(who, url, answer, _chain(parent, url)))
+        if status == 200:
+            endpoint = _endpoint(urls, url)
+            endpoints[endpoint] = endpoints.get(endpoint, 0) + 1
         for link in links:
             target = urljoin(f"http://localhost{url}", link)
             if not same_site(target, hosts):
@@ -356,9 +468,16 @@ def crawl(app: Flask, client: FlaskClient, who: str, seeds: list[str]) -> list[F
         "unvisited": len(queue),
         "seconds": round(time.perf_counter() - started, 2),
         "statuses": dict(sorted(statuses.items())),
+        "endpoints": dict(sorted(endpoints.items())),
         "answers": answers,
     }
     return failures
+
+
+def _endpoint(urls: MapAdapter, url: str) -> str:
+    """The view that answered ``url`` (``static`` for a file)."""
+    endpoint, _ = urls.match(urlsplit(url).path, method="GET")
+    return str(endpoint)
 
 
 def _fetch(client: FlaskClient, url: str) -> tuple[str, int, list[str], bool]:
@@ -421,15 +540,19 @@ def _client_for(server: Flask, who: str, world: CrawlWorld) -> FlaskClient:
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_no_link_leads_to_a_server_error(server: Flask, world: CrawlWorld, who: str) -> None:
+def test_every_link_answers(server: Flask, world: CrawlWorld, who: str) -> None:
     client = _client_for(server, who, world)
     seeds = [*START, *world.mailed_links.get(who, [])]
     failures = crawl(server, client, who, seeds)
     report = CRAWL_REPORT[who]
     answers: dict[str, int] = report.pop("answers")  # type: ignore[assignment]
     print(f"\ncrawl as {who}: {report}")
-    assert not failures, f"{len(failures)} server error(s):\n" + "\n".join(map(str, failures))
+    assert not failures, f"{len(failures)} failure(s):\n" + "\n".join(map(str, failures))
     # it followed the pages' links to the pages with data behind them
     assert {url: answers.get(url) for url in world.must_reach[who]} == dict.fromkeys(
         world.must_reach[who], 200
     )
+    # ... to every kind of page its role has, and to none of a role above it
+    views = set(report["endpoints"])  # type: ignore[arg-type]
+    assert MUST_VIEW[who] - views == set(), f"not reached as {who}"
+    assert NEVER_VIEW[who] & views == set(), f"reached as {who}"
