@@ -16,6 +16,7 @@ from sqlalchemy import select
 from clusgo_events.extensions import db
 from clusgo_events.models import AttendanceRecord, AuditEntry, OutboxMessage
 from clusgo_events.services import attendance as att
+from clusgo_events.services.outbox import keys
 from tests import factories
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
 from tests.conftest import REDIRECT, make_user
@@ -250,13 +251,8 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     event, session, regs = world
     second = make_session(event, [users["trainer"]], "Second session", hours_from_start=4)
     make_registration(event, "Nobody Came", sessions=[session])
-    db.session.add_all(
-        [
-            # regs[0]: present at both of their sessions -> certificate
-            # regs[1]: late at the only one -> certificate; regs[2]: absent -> none
-        ]
-    )
-
+    # regs[0]: present at both of their sessions -> certificate
+    # regs[1]: late at the only one -> certificate; regs[2]: absent -> none
     factories.seat(regs[0], second)
     regs[1].language = "cs"
     db.session.commit()
@@ -275,6 +271,15 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     assert sorted(m.recipient for m in messages) == sorted([regs[0].email, regs[1].email])
     for message in messages:
         assert message.kind == "certificate" and message.body_html and message.body_text
+        # keyed by the outbox's schema: the message says whose certificate it is
+        registration = next(r for r in regs if r.email == message.recipient)
+        about = keys.certificate(event, registration)
+        assert (
+            message.idempotency_key,
+            message.event_id,
+            message.registration_id,
+            message.respondent_id,
+        ) == (about.key, event.id, registration.id, registration.respondent_id)
         (pdf,) = message.attachments
         assert pdf["filename"] == "certificate.pdf" and pdf["content_type"] == "application/pdf"
         text = PdfReader(io.BytesIO(base64.b64decode(pdf["data_b64"]))).pages[0].extract_text()
