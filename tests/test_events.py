@@ -332,11 +332,12 @@ def test_out_of_range_dates_get_a_message_beside_the_field(
 
 @pytest.mark.parametrize(
     "starts,ends",
-    [("0001-01-01T10:00", "2030-02-15T11:00"), ("2030-02-15T10:00", "9999-12-31T23:59")],
+    [("0001-01-01T10:00", Day(30, "11:00")), (Day(30, "10:00"), "9999-12-31T23:59")],
 )
 def test_out_of_range_session_dates_get_a_message(client, auth, users, starts, ends) -> None:
     make_event("e6")
     auth.login_as(users["organiser"])
+    starts, ends = str(starts), str(ends)
     form = {"title": "S", "starts_local": starts, "ends_local": ends, "capacity": "10"}
     response = client.post("/events/e6/sessions/new", data=form)
     assert response.status_code == 200
@@ -354,8 +355,8 @@ def test_every_change_writes_its_own_audit_entry(client, auth, users) -> None:
     client.post("/events/brno-test/publish")
     session_form = {
         "title": "S",
-        "starts_local": "2030-02-15T13:00",
-        "ends_local": "2030-02-15T14:00",
+        "starts_local": str(Day(30, "13:00")),
+        "ends_local": str(Day(30, "14:00")),
         "capacity": "20",
     }
     client.post("/events/brno-test/sessions/new", data=session_form)
