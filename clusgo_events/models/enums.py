@@ -96,6 +96,7 @@ class OutboxKind(StrEnum):
     SIGNUP = "signup"
     SIGNUP_EXISTING = "signup_existing"
     PASSWORD_RESET = "password_reset"
+    MAIL_TEST = "mail-test"  # an organiser's test copy of a previewed mail
     OTHER = "other"
 
 

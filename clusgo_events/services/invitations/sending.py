@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
@@ -69,29 +68,44 @@ def check_can_invite(event: Event) -> None:
         raise ServiceError(_l("Registration for this event has closed: invitations would expire."))
 
 
-def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
-    event = invitation.event
-    respondent = invitation.respondent
-    language = invitation.language
-    expires = invitation.expires_at or expiry_for(event)
-    return {
-        "event": event,
-        "respondent": respondent,
-        "name": respondent.contact_name or respondent.email,
-        "when": format_when(event, language),
-        "expires": format_moment(expires, event, language),
-        "url": external_url("invitations.show", token=raw_token),
-        "reminder_number": invitation.reminders_sent,
-        "lang": language,
-    }
+def render_mail(
+    event: Event,
+    language: str,
+    template: str,
+    *,
+    name: str,
+    url: str,
+    expires: datetime | None = None,
+    reminder_number: int = 0,
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of the invitation (``template`` "invitation") or a reminder
+    ("reminder") as ``name`` reads it in ``language``, with the answer link ``url``: the one
+    rendering the outbox and the organiser's preview share."""
+    return render_email(
+        template,
+        language,
+        event=event,
+        name=name,
+        when=format_when(event, language),
+        expires=format_moment(expires or expiry_for(event), event, language),
+        url=url,
+        reminder_number=reminder_number,
+        lang=language,
+    )
 
 
 def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
     """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail;
     ``key`` (from :mod:`..outbox.keys`) says which."""
     respondent = invitation.respondent
-    subject, text, html = render_email(
-        template, invitation.language, **_mail_context(invitation, raw_token)
+    subject, text, html = render_mail(
+        invitation.event,
+        invitation.language,
+        template,
+        name=respondent.contact_name or respondent.email,
+        url=external_url("invitations.show", token=raw_token),
+        expires=invitation.expires_at,
+        reminder_number=invitation.reminders_sent,
     )
     enqueue(
         key=key,

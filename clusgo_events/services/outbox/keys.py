@@ -9,6 +9,7 @@ nobody splits a key or matches it with LIKE. The key texts are those the app alw
 * ``registration:<id>:<notice>:[session-<id>:]<n>`` (notice: confirmed, waitlisted ...)
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
 * ``certificate:<event>:<registration>``
+* ``test:<event>:<user>:<mail>:<language>:<nonce>`` (an organiser's test copy)
 """
 
 from __future__ import annotations
@@ -148,6 +149,11 @@ def certificate(event: Event, registration: Registration) -> OutboxKey:
         registration_id=registration.id,
         respondent_id=registration.respondent_id,
     )
+
+
+def mail_test(event: Event, unique: str) -> OutboxKey:
+    """An organiser's test copy of one of ``event``'s mails (``unique``: who, which, a nonce)."""
+    return OutboxKey(key=f"test:{event.id}:{unique}", kind=OutboxKind.MAIL_TEST, event_id=event.id)
 
 
 def about(

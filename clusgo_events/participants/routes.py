@@ -1,0 +1,105 @@
+"""Talking to participants: the event's mail preview and test copy (organisers)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.decorators import role_required
+from ..forms import ConfirmForm
+from ..models import Event, Role
+from ..query_args import one_of
+from ..services import events as event_service
+from ..services import participants as service
+from ..services.scope import manages_event
+from ..web import perform
+
+bp = Blueprint("participants", __name__)
+
+#: the preview document's own policy: no script, nothing fetched, only the mail's own inline
+#: styles and data: images, in a sandbox (an opaque origin), framed only by the app's page
+PREVIEW_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src data:",
+        "frame-ancestors 'self'",
+        "form-action 'none'",
+        "sandbox",
+    ]
+)
+
+
+def _managed_event(slug: str) -> Event:
+    event = event_service.get_event(slug, include_drafts=True)
+    if event is None or not manages_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _choice(event: Event) -> tuple[str, str]:
+    """The mail and language asked for in the query string (``language``: ``lang`` switches
+    the page's own language); unknown values fall back to the first."""
+    languages = list(service.recipients_by_language(event, "invitation"))
+    mail = one_of(request.args, "mail", service.MAILS)[0] or next(iter(service.MAILS))
+    language = one_of(request.args, "language", languages)[0] or languages[0]
+    return mail, language
+
+
+@bp.route("/events/<slug>/mail/preview")
+@role_required(Role.ORGANISER)
+def preview(slug: str) -> str:
+    """The mail as each language's recipients get it: subject, text and HTML."""
+    event = _managed_event(slug)
+    mail, language = _choice(event)
+    return render_template(
+        "participants/preview.html",
+        event=event,
+        mails=service.MAILS,
+        mail=mail,
+        language=language,
+        counts=service.recipients_by_language(event, mail),
+        shown=service.preview(event, mail, language),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/events/<slug>/mail/preview.html")
+@role_required(Role.ORGANISER)
+def preview_html(slug: str) -> Response:
+    """The HTML part alone, for the sandboxed frame of the preview page."""
+    event = _managed_event(slug)
+    mail, language = _choice(event)
+    response = Response(service.preview(event, mail, language).html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/events/<slug>/mail/test", methods=["POST"])
+@role_required(Role.ORGANISER)
+def send_test(slug: str) -> Response:
+    """Queue a test copy of the previewed mail to the organiser's own address."""
+    event = _managed_event(slug)
+    form = ConfirmForm()
+    mail = request.form.get("mail", "")
+    language = request.form.get("language", "")
+    if form.validate_on_submit():
+        perform(
+            lambda: service.send_test(event, mail, language, current_user),
+            done=lambda message: _(
+                "A test copy is on its way to %(address)s.", address=message.recipient
+            ),
+        )
+    known = mail in service.MAILS
+    return redirect(
+        url_for(
+            "participants.preview",
+            slug=event.slug,
+            mail=mail if known else None,
+            language=language if known else None,
+        )
+    )
