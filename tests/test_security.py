@@ -113,6 +113,7 @@ ACCESS: dict[str, Access] = {
     "invitations.show": TOKEN,
     "invitations.accept": TOKEN,
     "invitations.decline": TOKEN,
+    "participants.settings": ORGANISER,
     "participants.preview": ORGANISER,
     "participants.preview_html": ORGANISER,
     "participants.send_test": ORGANISER,
@@ -693,6 +694,7 @@ def test_pages_have_no_inline_scripts_or_styles(app: Flask) -> None:
         ("organiser", f"/events/{world.event.slug}/sessions/{world.session.id}/edit"),
         ("admin", "/admin/users"),
         ("organiser", f"/events/{world.event.slug}/mail/preview?language=hu"),
+        ("organiser", f"/events/{world.event.slug}/mail"),
         ("trainer", "/auth/profile"),
         (ANONYMOUS, "/nowhere"),
     ]

@@ -45,6 +45,9 @@ class OutboxMessage(db.Model):
     respondent_id: Mapped[int | None] = _reference("respondent.id")
     recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    # the person who answers (the event's contact): the Reply-To header, "" for none
+    reply_to: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
+    reply_to_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     language: Mapped[str] = mapped_column(String(5), default="en")
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

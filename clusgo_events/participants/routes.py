@@ -1,4 +1,4 @@
-"""Talking to participants: the event's mail preview and test copy (organisers)."""
+"""Talking to participants: the event's mail settings, preview and test copy (organisers)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..services import events as event_service
 from ..services import participants as service
 from ..services.scope import manages_event
 from ..web import perform
+from .forms import NOTES, MailForm
 
 bp = Blueprint("participants", __name__)
 
@@ -46,6 +47,55 @@ def _choice(event: Event) -> tuple[str, str]:
     mail = one_of(request.args, "mail", service.MAILS)[0] or next(iter(service.MAILS))
     language = one_of(request.args, "language", languages)[0] or languages[0]
     return mail, language
+
+
+def _settings_from(form: MailForm) -> service.MailSettings:
+    return service.MailSettings(
+        notes={
+            name: {language: field.data or "" for language, field in form.note_fields(name)}
+            for name in NOTES
+        },
+        contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "",
+        inviting_organisation_id=form.inviting_organisation_id.data,
+    )
+
+
+def _form_for(event: Event) -> MailForm:
+    form = MailForm()
+    form.set_associations([(o.id, o.name) for o in service.associations()])
+    if request.method == "GET":
+        current = service.settings_of(event)
+        for name in NOTES:
+            for language, field in form.note_fields(name):
+                field.data = current.notes[name].get(language, "")
+        form.contact_name.data = current.contact_name
+        form.contact_email.data = current.contact_email
+        form.inviting_organisation_id.data = current.inviting_organisation_id
+    return form
+
+
+@bp.route("/events/<slug>/mail", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def settings(slug: str) -> str | Response:
+    """The event's mail settings: the organiser's own words, contact person, association."""
+    event = _managed_event(slug)
+    form = _form_for(event)
+    if form.validate_on_submit():
+        result = perform(
+            lambda: service.update_settings(event, _settings_from(form)),
+            done=_("The mail settings are saved."),
+            form=form,
+        )
+        if result.ok:
+            return redirect(url_for("participants.settings", slug=event.slug))
+    return render_template(
+        "participants/settings.html",
+        event=event,
+        form=form,
+        notes=NOTES,
+        main_language=event.main_language,
+    )
 
 
 @bp.route("/events/<slug>/mail/preview")

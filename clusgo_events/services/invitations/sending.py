@@ -24,6 +24,7 @@ from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
 from ..outbox import enqueue, keys
+from ..participants.sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from ..urls import external_url
@@ -77,14 +78,18 @@ def render_mail(
     url: str,
     expires: datetime | None = None,
     reminder_number: int = 0,
+    sender: Sender,
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of the invitation (``template`` "invitation") or a reminder
-    ("reminder") as ``name`` reads it in ``language``, with the answer link ``url``: the one
-    rendering the outbox and the organiser's preview share."""
+    ("reminder") as ``name`` reads it in ``language``, with the answer link ``url``, from
+    ``sender``, with the organiser's own paragraph: the one rendering the outbox and the
+    organiser's preview share."""
     return render_email(
         template,
         language,
         event=event,
+        note=event.text("invitation_note", language),
+        sender=sender,
         name=name,
         when=format_when(event, language),
         expires=format_moment(expires or expiry_for(event), event, language),
@@ -94,10 +99,19 @@ def render_mail(
     )
 
 
-def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
+def queue_mail(
+    invitation: Invitation,
+    raw_token: str,
+    template: str,
+    key: keys.OutboxKey,
+    senders: Callable[[str | None], Sender] | None = None,
+) -> None:
     """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail;
-    ``key`` (from :mod:`..outbox.keys`) says which."""
+    ``key`` (from :mod:`..outbox.keys`) says which; ``senders`` (``senders_of(event)``) is
+    asked once per country by a batch."""
     respondent = invitation.respondent
+    senders = senders or senders_of(invitation.event)
+    sender = senders(respondent.country)
     subject, text, html = render_mail(
         invitation.event,
         invitation.language,
@@ -106,11 +120,14 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.
         url=external_url("invitations.show", token=raw_token),
         expires=invitation.expires_at,
         reminder_number=invitation.reminders_sent,
+        sender=sender,
     )
     enqueue(
         key=key,
         recipient=respondent.email,
         recipient_name=respondent.contact_name,
+        reply_to=sender.contact_email,
+        reply_to_name=sender.contact_name,
         subject=subject,
         body_text=text,
         body_html=html,
@@ -139,6 +156,7 @@ def send_invitations(
     event = lock_event(event.id)
     respondents = list(db.session.scalars(eligible_query(event, narrowing).order_by(Respondent.id)))
     expires = expiry_for(event)
+    senders = senders_of(event)
     per_country: dict[str, int] = {}
     for respondent in respondents:
         raw, token_hash = new_token()
@@ -154,7 +172,7 @@ def send_invitations(
             with db.session.begin_nested():
                 db.session.add(invitation)
                 db.session.flush()
-                queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
+                queue_mail(invitation, raw, "invitation", keys.invitation(invitation), senders)
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1

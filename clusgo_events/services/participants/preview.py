@@ -17,12 +17,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...i18n import language_for
+from ...i18n import COUNTRY_LANGUAGE, language_for
 from ...models import Event, OutboxMessage, User
 from .. import ServiceError, audit
 from .. import invitations as invitation_service
 from ..outbox import enqueue, keys
 from ..urls import external_url
+from .sender import sender_for
+
+
+def country_of(language: str) -> str | None:
+    """The country whose people read ``language`` (None for English): the preview names
+    that country's partner association."""
+    return next((c for c, lang in COUNTRY_LANGUAGE.items() if lang == language), None)
+
 
 #: the link a preview shows instead of a personal one (it opens the "unknown link" page)
 SAMPLE_TOKEN = "preview"
@@ -57,6 +65,7 @@ def _render_invitation(template: str) -> Callable[[Event, str], tuple[str, str, 
             name=name,
             url=external_url("invitations.show", token=SAMPLE_TOKEN),
             reminder_number=1,
+            sender=sender_for(event, country_of(language)),
         )
 
     return render
