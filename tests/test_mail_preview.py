@@ -101,3 +101,17 @@ def test_test_copy_of_an_unknown_mail_is_refused_and_queues_nothing(
     assert response.status_code == 200
     assert "Choose a mail from the list." in response.get_data(as_text=True)
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_the_reminder_before_the_event_is_previewed_with_its_recipients(app: Flask) -> None:
+    event = factories.event(title="Setkání V4ClusGo v Brně")
+    factories.session(event, title="Strategie pro Japonsko")
+    factories.registration(event, 0)
+    factories.registration(event, 2)
+    factories.registration(event, 3, status="waitlisted")
+    db.session.commit()
+    counts = participants.recipients_by_language(event, "event-reminder")
+    assert counts == {"en": 0, "cs": 1, "hu": 0, "sk": 1, "pl": 0}
+    shown = participants.preview(event, "event-reminder", "sk")
+    assert "Setkání V4ClusGo v Brně" in shown.subject
+    assert "Strategie pro Japonsko" in shown.text and "data:image/png;base64," in shown.html

@@ -89,6 +89,7 @@ def test_bad_settings_are_refused_and_change_nothing(
             "contact_email": "not an address",
             "invitation_note_cs": "x" * 2001,
             "inviting_organisation_id": "999",
+            "reminder_days": "99",
         },
     )
     assert page.status_code == 200
@@ -96,6 +97,7 @@ def test_bad_settings_are_refused_and_change_nothing(
     assert "This is not a valid e-mail address." in html
     assert "At most 2000 characters." in html
     assert "Choose an association from the list." in html
+    assert "Between 0 (no reminder) and 60 days." in html
     db.session.expire_all()
     assert event.contact_email == "" and event.texts_of("invitation_note") == {}
 
@@ -115,6 +117,7 @@ def test_the_settings_page_saves_and_shows_the_words(
             "contact_email": "lubomir@example.sk",
             "inviting_organisation_id": str(slovak.id),
             "reminder_note_pl": "Do zobaczenia w Brnie!",
+            "reminder_days": "0",
         },
     )
     assert response.status_code == 302
@@ -122,6 +125,7 @@ def test_the_settings_page_saves_and_shows_the_words(
     assert "lubomir@example.sk" in page and "Do zobaczenia w Brnie!" in page
     db.session.expire_all()
     assert event.text("reminder_note", "pl") == "Do zobaczenia w Brnie!"
+    assert event.reminder_days == 0
     entry = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "event.mail_settings")
     ).one()

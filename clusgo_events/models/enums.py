@@ -97,6 +97,7 @@ class OutboxKind(StrEnum):
     SIGNUP_EXISTING = "signup_existing"
     PASSWORD_RESET = "password_reset"
     MAIL_TEST = "mail-test"  # an organiser's test copy of a previewed mail
+    EVENT_REMINDER = "event-reminder"  # to a confirmed participant, days before the event
     OTHER = "other"
 
 

@@ -22,6 +22,8 @@ SESSION_STATUSES = values(SessionStatus)
 DESCRIPTION_LIMIT = 20000
 #: the organiser's own paragraph in a mail (per language, in ``texts``)
 NOTE_LIMIT = 2000
+DEFAULT_REMINDER_DAYS = 2
+MAX_REMINDER_DAYS = 60
 V4_COUNTRIES = "CZ,HU,SK,PL"
 
 session_trainers = Table(
@@ -84,6 +86,8 @@ class Event(Translated, db.Model):
     inviting_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )
+    # the reminder to confirmed participants this many days before the start (0: none)
+    reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_DAYS)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
 
 from ..models import Event
 from ..models.base import max_length
@@ -39,6 +39,12 @@ class MailForm(FlaskForm):
     )
     inviting_organisation_id = SelectField(
         _l("Inviting association"), coerce=_optional_id, validate_choice=False
+    )
+
+    reminder_days = IntegerField(
+        _l("Remind participants this many days before the event (0: no reminder)"),
+        validators=[InputRequired()],
+        render_kw={"min": 0},
     )
 
     def set_associations(self, associations: list[tuple[int, str]]) -> None:

@@ -58,6 +58,7 @@ def _settings_from(form: MailForm) -> service.MailSettings:
         contact_name=form.contact_name.data or "",
         contact_email=form.contact_email.data or "",
         inviting_organisation_id=form.inviting_organisation_id.data,
+        reminder_days=form.reminder_days.data,
     )
 
 
@@ -72,6 +73,7 @@ def _form_for(event: Event) -> MailForm:
         form.contact_name.data = current.contact_name
         form.contact_email.data = current.contact_email
         form.inviting_organisation_id.data = current.inviting_organisation_id
+        form.reminder_days.data = current.reminder_days
     return form
 
 
@@ -95,6 +97,7 @@ def settings(slug: str) -> str | Response:
         form=form,
         notes=NOTES,
         main_language=event.main_language,
+        reminder_due=service.due_at(event),
     )
 
 

@@ -21,7 +21,7 @@ from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
 from ..outbox import keys
-from ..participants.sender import senders_of
+from ..sender import senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from .sending import SendResult, check_can_invite, queue_mail

@@ -24,7 +24,7 @@ from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
 from ..outbox import enqueue, keys
-from ..participants.sender import Sender, senders_of
+from ..sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from ..urls import external_url

@@ -9,6 +9,7 @@ nobody splits a key or matches it with LIKE. The key texts are those the app alw
 * ``registration:<id>:<notice>:[session-<id>:]<n>`` (notice: confirmed, waitlisted ...)
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
 * ``certificate:<event>:<registration>``
+* ``event-reminder:<registration>``
 * ``test:<event>:<user>:<mail>:<language>:<nonce>`` (an organiser's test copy)
 """
 
@@ -146,6 +147,17 @@ def certificate(event: Event, registration: Registration) -> OutboxKey:
         key=f"certificate:{event.id}:{registration.id}",
         kind=OutboxKind.CERTIFICATE,
         event_id=event.id,
+        registration_id=registration.id,
+        respondent_id=registration.respondent_id,
+    )
+
+
+def event_reminder(registration: Registration) -> OutboxKey:
+    """The reminder before the event to ``registration`` (one per registration, ever)."""
+    return OutboxKey(
+        key=f"event-reminder:{registration.id}",
+        kind=OutboxKind.EVENT_REMINDER,
+        event_id=registration.event_id,
         registration_id=registration.id,
         respondent_id=registration.respondent_id,
     )

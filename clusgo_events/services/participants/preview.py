@@ -23,7 +23,8 @@ from .. import ServiceError, audit
 from .. import invitations as invitation_service
 from ..outbox import enqueue, keys
 from ..urls import external_url
-from .sender import sender_for
+from . import reminders
+from ..sender import sender_for
 
 
 def country_of(language: str) -> str | None:
@@ -71,6 +72,10 @@ def _render_invitation(template: str) -> Callable[[Event, str], tuple[str, str, 
     return render
 
 
+def _render_reminder_before(event: Event, language: str) -> tuple[str, str, str]:
+    return reminders.sample_reminder(event, language, sender_for(event, country_of(language)))
+
+
 @dataclass(frozen=True)
 class MailKind:
     """A mail the organiser previews: its label, who gets it, how it is rendered."""
@@ -88,6 +93,9 @@ MAILS: dict[str, MailKind] = {
         _l("Reminder to answer the invitation"),
         _reminder_recipients,
         _render_invitation("reminder"),
+    ),
+    "event-reminder": MailKind(
+        _l("Reminder before the event"), reminders.pending_by_language, _render_reminder_before
     ),
 }
 

@@ -1,4 +1,5 @@
-"""An event's mail settings: the organiser's own words, the contact person, the association.
+"""An event's mail settings: the organiser's own words, the contact person, the association,
+how many days before the event the reminder goes.
 
 Kept apart from the event's main form: they change what the mails say, not the event.
 """
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import Event, Organisation, OrganisationKind
 from ...models.base import max_length
-from ...models.event import NOTE_LIMIT
+from ...models.event import DEFAULT_REMINDER_DAYS, MAX_REMINDER_DAYS, NOTE_LIMIT
 from .. import ServiceError, ValidationErrors, audit
 from .. import users as user_service
 
@@ -29,6 +30,7 @@ class MailSettings:
     contact_name: str = ""
     contact_email: str = ""
     inviting_organisation_id: int | None = None
+    reminder_days: int = DEFAULT_REMINDER_DAYS
 
 
 def settings_of(event: Event) -> MailSettings:
@@ -38,6 +40,7 @@ def settings_of(event: Event) -> MailSettings:
         contact_name=event.contact_name or "",
         contact_email=event.contact_email or "",
         inviting_organisation_id=event.inviting_organisation_id,
+        reminder_days=event.reminder_days,
     )
 
 
@@ -75,9 +78,18 @@ def _clean(event: Event, settings: MailSettings) -> dict[str, Any]:
         organisation = db.session.get(Organisation, settings.inviting_organisation_id)
         if organisation is None or organisation.kind != OrganisationKind.ASSOCIATION:
             errors["inviting_organisation_id"] = _l("Choose an association from the list.")
+    days = settings.reminder_days
+    if not isinstance(days, int) or not 0 <= days <= MAX_REMINDER_DAYS:
+        errors["reminder_days"] = _l("Between 0 (no reminder) and %(n)s days.", n=MAX_REMINDER_DAYS)
     if errors:
         raise ValidationErrors(errors)
-    return {"notes": notes, "name": name, "address": address, "organisation": organisation}
+    return {
+        "notes": notes,
+        "name": name,
+        "address": address,
+        "organisation": organisation,
+        "days": days,
+    }
 
 
 def update_settings(event: Event, settings: MailSettings) -> Event:
@@ -88,6 +100,7 @@ def update_settings(event: Event, settings: MailSettings) -> Event:
     event.contact_name = clean["name"]
     event.contact_email = clean["address"]
     event.inviting_organisation = clean["organisation"]
+    event.reminder_days = clean["days"]
     db.session.flush()
     audit.record(
         "event.mail_settings",
@@ -96,6 +109,7 @@ def update_settings(event: Event, settings: MailSettings) -> Event:
             "notes": {name: sorted(texts) for name, texts in clean["notes"].items() if texts},
             "contact": bool(clean["address"]),
             "association": event.inviting_organisation_id,
+            "reminder_days": event.reminder_days,
         },
         event=event,
     )

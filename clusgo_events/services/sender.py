@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Event, Organisation, OrganisationKind
+from ..extensions import db
+from ..models import Event, Organisation, OrganisationKind
 
 #: named when no partner association is known (another network's app, an empty database)
 PROJECT_NAME = "V4ClusGo"
