@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
+from ..sender import Sender, associations, partner_association, sender_for, senders_of
 from .preview import MAILS, Preview, preview, recipients_by_language, send_test
 from .reminders import ReminderResult, due_at, pending, queue_due_reminders, remind
-from ..sender import Sender, associations, partner_association, sender_for, senders_of
 from .settings import MailSettings, settings_of, update_settings
 
 __all__ = [

@@ -22,9 +22,9 @@ from ...models import Event, OutboxMessage, User
 from .. import ServiceError, audit
 from .. import invitations as invitation_service
 from ..outbox import enqueue, keys
+from ..sender import sender_for
 from ..urls import external_url
 from . import reminders
-from ..sender import sender_for
 
 
 def country_of(language: str) -> str | None:

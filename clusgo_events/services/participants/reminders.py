@@ -29,8 +29,8 @@ from ..invitations.dates import format_moment, format_when
 from ..mailer import render_email
 from ..outbox import attachment, enqueue, keys
 from ..registration.mail import qr_png
-from ..urls import external_url
 from ..sender import Sender, senders_of
+from ..urls import external_url
 
 #: how often the worker looks for reminders that fell due
 CHECK_EVERY = timedelta(minutes=15)
