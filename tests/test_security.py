@@ -117,6 +117,8 @@ ACCESS: dict[str, Access] = {
     "participants.preview": ORGANISER,
     "participants.preview_html": ORGANISER,
     "participants.send_test": ORGANISER,
+    "participants.new_message": ORGANISER,
+    "participants.messages": ORGANISER,
     "survey.upload": ORGANISER,
     "survey.confirm": ORGANISER,
     "survey.respondents": ORGANISER,
@@ -695,6 +697,8 @@ def test_pages_have_no_inline_scripts_or_styles(app: Flask) -> None:
         ("admin", "/admin/users"),
         ("organiser", f"/events/{world.event.slug}/mail/preview?language=hu"),
         ("organiser", f"/events/{world.event.slug}/mail"),
+        ("organiser", f"/events/{world.event.slug}/messages/new"),
+        ("organiser", f"/events/{world.event.slug}/messages"),
         ("trainer", "/auth/profile"),
         (ANONYMOUS, "/nowhere"),
     ]

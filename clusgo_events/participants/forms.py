@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional
 
-from ..models import Event
+from ..models import Event, ParticipantMessage
 from ..models.base import max_length
 from ..services.survey.normalise import LANGUAGES
 
@@ -65,3 +72,42 @@ for _note in NOTES:
             f"{_note}_{_language}",
             TextAreaField(f"{_note} ({_language})", validators=[Optional()], render_kw={"rows": 3}),
         )
+
+
+class MessageForm(FlaskForm):
+    """A message to participants: to whom, and its subject and text per language."""
+
+    session_id = SelectField(
+        _l("To the participants of"), coerce=_optional_id, validate_choice=False
+    )
+    include_waitlisted = BooleanField(_l("Also to those on the waiting list"))
+
+    def set_sessions(self, sessions: list[tuple[int, str]]) -> None:
+        self.session_id.choices = [
+            SelectChoice("", _l("the whole event")),
+            *(SelectChoice(str(i), title) for i, title in sessions),
+        ]
+
+    def language_fields(self) -> list[tuple[str, object, object]]:
+        """``(language, subject field, text field)`` for each language."""
+        return [
+            (lang, getattr(self, f"subject_{lang}"), getattr(self, f"body_{lang}"))
+            for lang in LANGUAGES
+        ]
+
+
+for _language in LANGUAGES:
+    setattr(
+        MessageForm,
+        f"subject_{_language}",
+        StringField(
+            f"subject ({_language})",
+            validators=[Optional()],
+            render_kw={"maxlength": max_length(ParticipantMessage.subject)},
+        ),
+    )
+    setattr(
+        MessageForm,
+        f"body_{_language}",
+        TextAreaField(f"text ({_language})", validators=[Optional()], render_kw={"rows": 6}),
+    )

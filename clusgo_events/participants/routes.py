@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,7 +16,7 @@ from ..services import events as event_service
 from ..services import participants as service
 from ..services.scope import manages_event
 from ..web import perform
-from .forms import NOTES, MailForm
+from .forms import NOTES, MailForm, MessageForm
 
 bp = Blueprint("participants", __name__)
 
@@ -155,4 +156,65 @@ def send_test(slug: str) -> Response:
             mail=mail if known else None,
             language=language if known else None,
         )
+    )
+
+
+# -- messages to participants --------------------------------------------------------------
+
+
+def _draft(form: MessageForm) -> service.messages.Draft:
+    return service.messages.Draft(
+        subject={lang: f.data or "" for lang, f, _b in form.language_fields()},
+        body={lang: b.data or "" for lang, _f, b in form.language_fields()},
+        session_id=form.session_id.data,
+        include_waitlisted=bool(form.include_waitlisted.data),
+    )
+
+
+def _sent(message: object) -> str:
+    count = message.recipients  # type: ignore[attr-defined]
+    return ngettext(
+        "The message is on its way to %(num)d participant.",
+        "The message is on its way to %(num)d participants.",
+        count,
+    )
+
+
+@bp.route("/events/<slug>/messages/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new_message(slug: str) -> str | Response:
+    """Write to the participants: preview with the count of recipients, then send."""
+    event = _managed_event(slug)
+    form = MessageForm()
+    form.set_sessions([(s.id, s.title) for s in event.sessions])
+    shown = None
+    if form.validate_on_submit():
+        draft = _draft(form)
+        if request.form.get("action") == "send":
+            result = perform(
+                lambda: service.messages.send(event, draft, current_user),
+                done=_sent,
+                form=form,
+            )
+            if result.ok:
+                return redirect(url_for("participants.messages", slug=event.slug))
+        else:
+            result = perform(lambda: service.messages.preview(event, draft), form=form)
+            shown = result.value
+    return render_template(
+        "participants/message_form.html",
+        event=event,
+        form=form,
+        shown=shown,
+        main_language=event.main_language,
+    )
+
+
+@bp.route("/events/<slug>/messages")
+@role_required(Role.ORGANISER)
+def messages(slug: str) -> str:
+    """The messages sent to the event's participants: who, when, to how many, the texts."""
+    event = _managed_event(slug)
+    return render_template(
+        "participants/messages.html", event=event, sent=service.messages.sent_messages(event)
     )

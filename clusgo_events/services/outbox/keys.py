@@ -10,6 +10,7 @@ nobody splits a key or matches it with LIKE. The key texts are those the app alw
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
 * ``certificate:<event>:<registration>``
 * ``event-reminder:<registration>``
+* ``message:<participant message>:<registration>``
 * ``test:<event>:<user>:<mail>:<language>:<nonce>`` (an organiser's test copy)
 """
 
@@ -27,7 +28,7 @@ from ...models import OutboxKind, OutboxMessage, TrainingSession
 from ...models.base import max_length
 
 if TYPE_CHECKING:
-    from ...models import Event, Invitation, Registration
+    from ...models import Event, Invitation, ParticipantMessage, Registration
 
 CALENDAR_KINDS = (
     OutboxKind.CALENDAR_INVITE,
@@ -159,6 +160,18 @@ def event_reminder(registration: Registration) -> OutboxKey:
         kind=OutboxKind.EVENT_REMINDER,
         event_id=registration.event_id,
         registration_id=registration.id,
+        respondent_id=registration.respondent_id,
+    )
+
+
+def participant_message(message: ParticipantMessage, registration: Registration) -> OutboxKey:
+    """The organiser's ``message`` to one of its recipients."""
+    return OutboxKey(
+        key=f"message:{message.id}:{registration.id}",
+        kind=OutboxKind.PARTICIPANT_MESSAGE,
+        event_id=message.event_id,
+        registration_id=registration.id,
+        session_id=message.session_id,
         respondent_id=registration.respondent_id,
     )
 

@@ -55,15 +55,19 @@ def _reminder_recipients(event: Event) -> dict[str, int]:
     return {language: count for language, count in rows}
 
 
+def stand_in_name(language: str) -> str:
+    """What a preview shows in place of the recipient's name, in ``language``."""
+    with force_locale(language):
+        return _("[the recipient's name]")
+
+
 def _render_invitation(template: str) -> Callable[[Event, str], tuple[str, str, str]]:
     def render(event: Event, language: str) -> tuple[str, str, str]:
-        with force_locale(language):
-            name = _("[the recipient's name]")
         return invitation_service.render_mail(
             event,
             language,
             template,
-            name=name,
+            name=stand_in_name(language),
             url=external_url("invitations.show", token=SAMPLE_TOKEN),
             reminder_number=1,
             sender=sender_for(event, country_of(language)),

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -209,8 +207,9 @@ def queue_due_reminders(now: datetime) -> int:
 def sample_reminder(event: Event, language: str, sender: Sender) -> tuple[str, str, str]:
     """The reminder for the organiser's preview: a stand-in name and code, the event's first
     two sessions as the example of "their sessions"."""
-    with force_locale(language):
-        name = _("[the recipient's name]")
+    from .preview import stand_in_name
+
+    name = stand_in_name(language)
     sessions = [s for s in event.sessions if s.status != SessionStatus.CANCELLED][:2]
     return render_reminder(
         event,
