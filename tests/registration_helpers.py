@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, Organisation, Respondent
+from clusgo_events.models import Event, Organisation, OutboxMessage, Respondent
 from clusgo_events.services import registration as reg_service
 from clusgo_events.services.events import (
     EventData,
@@ -123,3 +124,12 @@ class Browser:
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def notices(notice: str | None = None) -> list[OutboxMessage]:
+    """The registration notices queued (``notice``: confirmed, waitlisted, promoted,
+    cancelled), whether a mail of their own or carried by a calendar invitation."""
+    query = select(OutboxMessage).where(OutboxMessage.notice != "").order_by(OutboxMessage.id)
+    if notice:
+        query = query.where(OutboxMessage.notice == notice)
+    return list(db.session.scalars(query))

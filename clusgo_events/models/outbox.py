@@ -52,6 +52,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # the registration notice (confirmed, waitlisted, promoted, cancelled) this message says,
+    # "" for none: a calendar invitation may carry one (services.registration.mail)
+    notice: Mapped[str] = mapped_column(String(20), default="")
     # calendar part (iMIP): METHOD and the VCALENDAR text, sent inline and as invite.ics
     calendar_method: Mapped[str | None] = mapped_column(String(20))
     calendar_ics: Mapped[str | None] = mapped_column(Text)
