@@ -151,3 +151,37 @@ def test_the_invitation_names_the_association_and_replies_reach_the_contact(
     assert PARTNERS["PL"] in text and "michal@example.pl" in text
     stored = db.session.scalars(select(OutboxMessage)).one()
     assert stored.reply_to == "michal@example.pl"
+
+
+def test_calendar_and_account_mails_name_the_sender_too(app: Flask, smtp: SMTPServer) -> None:
+    from clusgo_events.services import accounts
+    from clusgo_events.services import registration as reg
+    from tests.registration_helpers import attendee
+
+    _partners()
+    app.config["MAIL_CONTACT"] = "Events team <events@example.org>"
+    event = factories.event()
+    event.contact_name, event.contact_email = "Ľubomír Ďurčo", "lubomir@example.sk"
+    training = factories.session(event)
+    account = factories.user(email="zuzana@example.sk", language="sk")
+    db.session.commit()
+    registration = reg.register(
+        event,
+        attendee("zuzana@example.sk", country="SK", language="sk"),
+        [training.id],
+        user=account,
+    )
+    db.session.commit()
+    reg.cancel_seat(registration.seats[0])
+    accounts.request_password_reset("zuzana@example.sk")
+    db.session.commit()
+    outbox.deliver()
+    received = [r.message for r in smtp.received]
+    assert len(received) == 4  # confirmation, session invitation, its cancellation, reset
+    for message in received[:3]:
+        text = message.get_body(("plain",)).get_content()
+        assert PARTNERS["SK"] in text and "lubomir@example.sk" in text
+        assert message["Reply-To"].addresses[0].addr_spec == "lubomir@example.sk"
+    reset = received[3]
+    assert reset["Reply-To"].addresses[0].addr_spec == "events@example.org"
+    assert "events@example.org" in reset.get_body(("plain",)).get_content()

@@ -24,6 +24,7 @@ from ..models.base import utcnow
 from . import ServiceError, audit
 from .mailer import render_email
 from .outbox import enqueue
+from .sender import app_sender
 from .passwords import password_fingerprint, verify_password
 from .proofs import ProofError, make_proof, read_proof
 from .urls import external_url
@@ -63,11 +64,16 @@ def _queue(
     template: str, key: str, recipient: str, name: str, language: str, **context: Any
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.*`` in ``language`` and queue it once per window."""
-    subject, text, html = render_email(template, language, name=name, lang=language, **context)
+    sender = app_sender()
+    subject, text, html = render_email(
+        template, language, name=name, lang=language, sender=sender, **context
+    )
     return enqueue(
         key=f"{key}:{_window()}",
         recipient=recipient,
         recipient_name=name,
+        reply_to=sender.contact_email,
+        reply_to_name=sender.contact_name,
         subject=subject,
         body_text=text,
         body_html=html,

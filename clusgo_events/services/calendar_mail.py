@@ -61,6 +61,7 @@ from ..models import (
 from . import ical
 from .mailer import render_email
 from .outbox import enqueue, keys
+from .sender import senders_of
 from .timeutil import utc_to_local
 
 # kinds of outbox message; the first two are per-person and move the person's offset
@@ -83,6 +84,7 @@ class Participant:
     email: str
     name: str
     language: str
+    country: str | None = None
 
     @classmethod
     def of(cls, registration: Registration) -> Participant:
@@ -90,6 +92,7 @@ class Participant:
             email=(registration.email or "").strip().lower(),
             name=registration.name or "",
             language=registration.language or "en",
+            country=registration.country,
         )
 
 
@@ -167,6 +170,7 @@ def _send(
     method = METHOD_OF[kind]
     event = obj if isinstance(obj, Event) else obj.event
     queued = 0
+    senders = senders_of(event)
     seen: set[str] = set()
     for person in participants:
         if not person.email or person.email in seen:
@@ -185,9 +189,11 @@ def _send(
                 attendee_name=person.name,
                 sequence_offset=offset,
             )
+        sender = senders(person.country)
         subject, text, html = render_email(
             TEMPLATE_OF[kind],
             person.language,
+            sender=sender,
             lang=person.language,
             name=person.name,
             is_session=isinstance(obj, TrainingSession),
@@ -204,6 +210,8 @@ def _send(
             key=keys.calendar(kind, obj, sequence, method, person.email),
             recipient=person.email,
             recipient_name=person.name,
+            reply_to=sender.contact_email,
+            reply_to_name=sender.contact_name,
             subject=subject,
             body_text=text,
             body_html=html,

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import lru_cache
+
+from flask import current_app
 
 from sqlalchemy import select
 
@@ -30,6 +33,14 @@ class Sender:
     association: str
     contact_name: str = ""
     contact_email: str = ""
+    partner: bool = True  # a partner association (not the project's own organisers)
+
+
+def app_sender() -> Sender:
+    """The sender of the mails about one's account (no event): the project's organisers,
+    with ``MAIL_CONTACT`` (a real mailbox) as the contact when it is set."""
+    name, address = parseaddr(current_app.config.get("MAIL_CONTACT") or "")
+    return Sender(PROJECT_NAME, " ".join(name.split()), address, partner=False)
 
 
 def partner_association(country: str | None) -> Organisation | None:
@@ -61,11 +72,15 @@ def associations() -> list[Organisation]:
 def sender_for(event: Event, country: str | None) -> Sender:
     """The sender of ``event``'s mail to someone of ``country``."""
     chosen = event.inviting_organisation or partner_association(country)
-    association = chosen.name if chosen is not None else PROJECT_NAME
     name, address = event.contact_name or "", event.contact_email or ""
     if not address and event.created_by is not None:
         name, address = event.created_by.name or "", event.created_by.email
-    return Sender(association, name, address)
+    if not address:
+        fallback = app_sender()
+        name, address = fallback.contact_name, fallback.contact_email
+    if chosen is None:
+        return Sender(PROJECT_NAME, name, address, partner=False)
+    return Sender(chosen.name, name, address)
 
 
 def senders_of(event: Event) -> Callable[[str | None], Sender]:

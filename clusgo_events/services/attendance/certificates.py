@@ -28,6 +28,7 @@ from ...models import (
 )
 from .. import audit
 from ..mailer import render_email
+from ..sender import senders_of
 from ..outbox import attachment, enqueue
 from ..timeutil import utc_to_local
 from .pdf_text import MAIN, UnicodePDF
@@ -193,8 +194,10 @@ def send_certificates(event: Event, by: User | None) -> int:
     )
     pending = [r for key, r in keys.items() if key not in already]
     sessions = _sessions_of(pending)
+    senders = senders_of(event)
     for registration in pending:
         language = language_for(registration.language, registration.country)
+        sender = senders(registration.country)
         data = certificate_pdf(registration, sessions[registration.id])
         subject, text, html = render_email(
             "certificate",
@@ -202,11 +205,14 @@ def send_certificates(event: Event, by: User | None) -> int:
             registration=registration,
             event=event,
             sessions=sessions[registration.id],
+            sender=sender,
         )
         enqueue(
             key=certificate_key(event, registration),
             recipient=registration.email,
             recipient_name=registration.name,
+            reply_to=sender.contact_email,
+            reply_to_name=sender.contact_name,
             subject=subject,
             body_text=text,
             body_html=html,
