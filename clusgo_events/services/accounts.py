@@ -24,9 +24,9 @@ from ..models.base import utcnow
 from . import ServiceError, audit
 from .mailer import render_email
 from .outbox import enqueue
-from .sender import app_sender
 from .passwords import password_fingerprint, verify_password
 from .proofs import ProofError, make_proof, read_proof
+from .sender import app_sender
 from .urls import external_url
 from .users import authenticate, create_user, find_by_email, normalise_email, set_password
 

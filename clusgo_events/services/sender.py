@@ -16,7 +16,6 @@ from email.utils import parseaddr
 from functools import lru_cache
 
 from flask import current_app
-
 from sqlalchemy import select
 
 from ..extensions import db

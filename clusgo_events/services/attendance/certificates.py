@@ -28,8 +28,8 @@ from ...models import (
 )
 from .. import audit
 from ..mailer import render_email
-from ..sender import senders_of
 from ..outbox import attachment, enqueue
+from ..sender import senders_of
 from ..timeutil import utc_to_local
 from .pdf_text import MAIN, UnicodePDF
 from .roster import ATTENDED
