@@ -1,4 +1,4 @@
-"""organisers' messages to participants stay on the event; their outbox kind
+"""organisers' messages to participants stay on the event
 
 Revision ID: 0303
 Revises: 0302
@@ -15,31 +15,6 @@ revision = "0303"
 down_revision = "0302"
 branch_labels = None
 depends_on = None
-
-BEFORE = (
-    "invitation",
-    "invitation-reminder",
-    "registration_confirmed",
-    "registration_waitlisted",
-    "registration_promoted",
-    "registration_cancelled",
-    "calendar-invite",
-    "calendar-withdraw",
-    "calendar-update",
-    "calendar-cancel",
-    "certificate",
-    "signup",
-    "signup_existing",
-    "password_reset",
-    "mail-test",
-    "event-reminder",
-)
-AFTER = (*BEFORE, "participant-message")
-
-
-def _check(kinds):
-    allowed = ", ".join(f"'{kind}'" for kind in (*kinds, "other"))
-    return f"kind IN ({allowed})"
 
 
 def upgrade():
@@ -82,16 +57,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_participant_message_event_id"), ["event_id"], unique=False
         )
-    with op.batch_alter_table("outbox_message") as batch_op:
-        batch_op.drop_constraint(op.f("ck_outbox_message_kind_values"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_outbox_message_kind_values"), _check(AFTER))
 
 
 def downgrade():
-    op.execute("UPDATE outbox_message SET kind = 'other' WHERE kind = 'participant-message'")
-    with op.batch_alter_table("outbox_message") as batch_op:
-        batch_op.drop_constraint(op.f("ck_outbox_message_kind_values"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_outbox_message_kind_values"), _check(BEFORE))
     with op.batch_alter_table("participant_message") as batch_op:
         batch_op.drop_index(batch_op.f("ix_participant_message_event_id"))
     op.drop_table("participant_message")

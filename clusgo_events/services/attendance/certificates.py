@@ -28,7 +28,8 @@ from ...models import (
 )
 from .. import audit
 from ..mailer import render_email
-from ..outbox import attachment, enqueue
+from ..outbox import attachment
+from ..registration.mail import queue_to_participant
 from ..sender import senders_of
 from ..timeutil import utc_to_local
 from .pdf_text import MAIN, UnicodePDF
@@ -199,7 +200,7 @@ def send_certificates(event: Event, by: User | None) -> int:
         language = language_for(registration.language, registration.country)
         sender = senders(registration.country)
         data = certificate_pdf(registration, sessions[registration.id])
-        subject, text, html = render_email(
+        mail = render_email(
             "certificate",
             language,
             registration=registration,
@@ -207,17 +208,12 @@ def send_certificates(event: Event, by: User | None) -> int:
             sessions=sessions[registration.id],
             sender=sender,
         )
-        enqueue(
-            key=certificate_key(event, registration),
-            recipient=registration.email,
-            recipient_name=registration.name,
-            reply_to=sender.contact_email,
-            reply_to_name=sender.contact_name,
-            subject=subject,
-            body_text=text,
-            body_html=html,
+        queue_to_participant(
+            registration,
+            certificate_key(event, registration),
+            sender,
+            mail,
             language=language,
-            kind="certificate",
             attachments=[attachment("certificate.pdf", "application/pdf", data)],
         )
     if pending:

@@ -16,7 +16,8 @@ from ...models.base import max_length
 from ...models.enums import EventStatus, RegistrationStatus, SeatStatus
 from .. import ServiceError, ValidationErrors, audit
 from ..mailer import render_email
-from ..outbox import enqueue, keys
+from ..outbox import keys
+from ..registration.mail import queue_to_participant
 from ..sender import Sender, senders_of
 from ..transactions import lock_event
 from ..urls import external_url
@@ -202,19 +203,9 @@ def send(event: Event, draft: Draft, by: User | None) -> ParticipantMessage:
     per_language: dict[str, int] = {}
     for registration in people:
         sender = senders(registration.country)
-        subject, text, html = render(
-            event, draft, registration.language, name=registration.name, sender=sender
-        )
-        enqueue(
-            key=keys.participant_message(message, registration),
-            recipient=registration.email,
-            recipient_name=registration.name,
-            reply_to=sender.contact_email,
-            reply_to_name=sender.contact_name,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            language=registration.language,
+        mail = render(event, draft, registration.language, name=registration.name, sender=sender)
+        queue_to_participant(
+            registration, keys.participant_message(message, registration), sender, mail
         )
         per_language[registration.language] = per_language.get(registration.language, 0) + 1
     message.per_language = per_language

@@ -25,8 +25,8 @@ from ...models.enums import EventStatus, OutboxKind, RegistrationStatus, SeatSta
 from .. import ServiceError, audit, periodic
 from ..invitations.dates import format_moment, format_when
 from ..mailer import render_email
-from ..outbox import attachment, enqueue, keys
-from ..registration.mail import qr_png
+from ..outbox import attachment, keys
+from ..registration.mail import qr_png, queue_to_participant
 from ..sender import Sender, senders_of
 from ..urls import external_url
 
@@ -139,7 +139,7 @@ def _queue(registration: Registration, senders: Callable[[str | None], Sender]) 
     event = registration.event
     sender = senders(registration.country)
     qr = qr_png(registration.checkin_code)
-    subject, text, html = render_reminder(
+    mail = render_reminder(
         event,
         registration.language,
         name=registration.name,
@@ -148,16 +148,11 @@ def _queue(registration: Registration, senders: Callable[[str | None], Sender]) 
         qr=qr,
         sender=sender,
     )
-    enqueue(
-        key=keys.event_reminder(registration),
-        recipient=registration.email,
-        recipient_name=registration.name,
-        reply_to=sender.contact_email,
-        reply_to_name=sender.contact_name,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        language=registration.language,
+    queue_to_participant(
+        registration,
+        keys.event_reminder(registration),
+        sender,
+        mail,
         attachments=[attachment("checkin-code.png", "image/png", qr)],
     )
 

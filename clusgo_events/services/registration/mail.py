@@ -25,7 +25,7 @@ from .. import calendar_mail
 from ..calendar_feed import feed_urls
 from ..mailer import render_email
 from ..outbox import attachment, enqueue, keys
-from ..sender import sender_for
+from ..sender import Sender, sender_for
 from ..urls import external_url
 from .lists import registration_ranks, seat_ranks
 
@@ -45,6 +45,32 @@ def qr_png(code: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(code, error="m").save(buffer, kind="png", scale=6, border=2)
     return buffer.getvalue()
+
+
+def queue_to_participant(
+    registration: Registration,
+    key: keys.OutboxKey,
+    sender: Sender,
+    mail: tuple[str, str, str],
+    *,
+    language: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> OutboxMessage:
+    """Queue ``mail`` (subject, text, HTML) to the person of ``registration``, answered by
+    ``sender``'s contact (Reply-To): every mail to a participant goes through here."""
+    subject, text, html = mail
+    return enqueue(
+        key=key,
+        recipient=registration.email,
+        recipient_name=registration.name,
+        reply_to=sender.contact_email,
+        reply_to_name=sender.contact_name,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language or registration.language,
+        attachments=attachments,
+    )
 
 
 def qr_data_uri(code: str) -> str:
@@ -108,16 +134,11 @@ def notify(
         carrier.notice = str(kind)
         db.session.flush()
         return
-    message = enqueue(
-        key=keys.registration_notice(registration, kind, session),
-        recipient=registration.email,
-        recipient_name=registration.name,
-        reply_to=sender.contact_email,
-        reply_to_name=sender.contact_name,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        language=registration.language,
+    message = queue_to_participant(
+        registration,
+        keys.registration_notice(registration, kind, session),
+        sender,
+        (subject, text, html),
         attachments=attachments,
     )
     message.notice = str(kind)

@@ -1,4 +1,4 @@
-"""the outbox knows an organiser's test copy of a previewed mail
+"""the outbox knows the mails to participants: a test copy, the reminder, messages
 
 Revision ID: 0300
 Revises: 0051
@@ -29,7 +29,8 @@ BEFORE = (
     "signup_existing",
     "password_reset",
 )
-AFTER = (*BEFORE, "mail-test")
+NEW = ("mail-test", "event-reminder", "participant-message")
+AFTER = (*BEFORE, *NEW)
 
 
 def _check(kinds):
@@ -44,7 +45,8 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("UPDATE outbox_message SET kind = 'other' WHERE kind = 'mail-test'")
+    new = ", ".join(f"'{kind}'" for kind in NEW)
+    op.execute(f"UPDATE outbox_message SET kind = 'other' WHERE kind IN ({new})")
     with op.batch_alter_table("outbox_message") as batch_op:
         batch_op.drop_constraint(op.f("ck_outbox_message_kind_values"), type_="check")
         batch_op.create_check_constraint(op.f("ck_outbox_message_kind_values"), _check(BEFORE))
