@@ -29,6 +29,7 @@ from ...models import (
 from .. import audit
 from ..mailer import render_email
 from ..outbox import attachment
+from ..outbox import keys as outbox_keys
 from ..registration.mail import queue_to_participant
 from ..sender import senders_of
 from ..timeutil import utc_to_local
@@ -210,7 +211,7 @@ def send_certificates(event: Event, by: User | None) -> int:
         )
         queue_to_participant(
             registration,
-            certificate_key(event, registration),
+            outbox_keys.certificate(event, registration),
             sender,
             mail,
             language=language,
