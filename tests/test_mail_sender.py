@@ -185,3 +185,15 @@ def test_calendar_and_account_mails_name_the_sender_too(app: Flask, smtp: SMTPSe
     reset = received[3]
     assert reset["Reply-To"].addresses[0].addr_spec == "events@example.org"
     assert "events@example.org" in reset.get_body(("plain",)).get_content()
+
+
+def test_every_mail_template_signs_with_the_one_sender_include() -> None:
+    """One signature (and footer) home: email/_sender.* is in every mail's text and HTML."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "templates" / "email"
+    includes = ("email/_sender.", "email/_details.", "email/_account_layout.")
+    for path in sorted(folder.glob("*.*")):
+        if path.name.startswith("_") or path.name.endswith(".subject.txt"):
+            continue
+        assert any(i in path.read_text() for i in includes), f"{path.name} names no sender"
