@@ -121,3 +121,25 @@ def test_a_message_to_nobody_is_refused(app: Flask) -> None:
     draft = Draft(subject={"en": "Hello"}, body={"en": "Text"})
     with pytest.raises(ServiceError, match="Nobody would receive this message."):
         participants.messages.send(event, draft, None)
+
+
+def test_the_list_of_messages_makes_a_constant_number_of_queries(
+    app: Flask, client: FlaskClient, auth, users, count_queries
+) -> None:
+    event, training = _event()
+    auth.login_as(users["organiser"])
+
+    def send(session_id: int | None) -> None:
+        draft = Draft(subject={"cs": "Zpráva"}, body={"cs": "Text"}, session_id=session_id)
+        participants.messages.send(event, draft, users["organiser"])
+        db.session.commit()
+
+    send(training.id)
+    with count_queries() as one:
+        client.get(f"/events/{event.slug}/messages")
+    for session_id in (None, training.id, None):
+        send(session_id)
+    with count_queries() as four:
+        page = client.get(f"/events/{event.slug}/messages")
+    assert page.status_code == 200
+    assert four.count == one.count

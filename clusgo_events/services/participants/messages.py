@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Event, ParticipantMessage, Registration, SessionSeat, TrainingSession, User
@@ -225,6 +226,9 @@ def sent_messages(event: Event) -> list[ParticipantMessage]:
         db.session.scalars(
             select(ParticipantMessage)
             .where(ParticipantMessage.event_id == event.id)
+            .options(
+                selectinload(ParticipantMessage.sent_by), selectinload(ParticipantMessage.session)
+            )
             .order_by(ParticipantMessage.sent_at.desc(), ParticipantMessage.id.desc())
         )
     )
