@@ -21,6 +21,7 @@ from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
 from ..outbox import keys
+from ..sender import senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from .sending import SendResult, check_can_invite, queue_mail
@@ -60,6 +61,7 @@ def send_reminders(
         )
     )
     result = SendResult(dry_run=dry_run)
+    senders = senders_of(event)
     for invitation in invitations:
         country = invitation.respondent.country or "?"
         result.per_country[country] = result.per_country.get(country, 0) + 1
@@ -78,7 +80,7 @@ def send_reminders(
         if claimed.rowcount != 1:
             continue
         db.session.refresh(invitation)
-        queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
+        queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number), senders)
         result.queued += 1
         if progress is not None:
             progress(1)
