@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.routes import bp as events_bp
     from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
+    from .privacy.routes import bp as privacy_bp
     from .registration.routes import bp as registration_bp
     from .survey.routes import bp as survey_bp
 
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -70,3 +70,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(invitations_cli)
+
+    from .privacy.commands import privacy_cli
+
+    app.cli.add_command(privacy_cli)

@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
+    ErasureRequest,
     Event,
     Invitation,
     Registration,
@@ -127,6 +128,16 @@ ACCESS: dict[str, Access] = {
     "attendance.summary": ORGANISER,
     "attendance.send_certificates": ORGANISER,
     "attendance.certificate": ORGANISER,
+    "privacy.notice_page": PUBLIC,
+    "privacy.unsubscribe_page": TOKEN,
+    "privacy.my_data": LOGGED_IN,
+    "privacy.request_erasure": LOGGED_IN,
+    "privacy.respondent_consent": ORGANISER,
+    "privacy.admin": ADMIN,
+    "privacy.admin_notice": ADMIN,
+    "privacy.admin_person": ADMIN,
+    "privacy.admin_erase": ADMIN,
+    "privacy.admin_decline": ADMIN,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -134,8 +145,11 @@ REFUSAL_NAMES_EVENT: dict[str, str] = {
     "registration.register": "the invitation-only notice names the event and links to it",
 }
 
-#: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it empty.
-CSRF_EXEMPT: dict[str, str] = {}
+#: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it short.
+CSRF_EXEMPT: dict[str, str] = {
+    "privacy.unsubscribe_page": "RFC 8058 one-click unsubscribe: the mailbox provider POSTs"
+    " without a cookie or a token; the signed token in the URL is the proof",
+}
 
 #: URL values per endpoint where the parameter name alone does not say what to use.
 ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
@@ -203,6 +217,8 @@ def build_world() -> World:
     registration = _register_invited(event, session, users["representative"])
     other_registration = _register_invited(event, session, other)
     token, invitation = _invite(event, "open-invitee@example.org")
+    erasure_request = ErasureRequest(user_id=other.id, email=other.email)
+    db.session.add(erasure_request)
     db.session.commit()
     return World(
         users=users,
@@ -222,6 +238,8 @@ def build_world() -> World:
             "seat_id": registration.seats[0].id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
+            "respondent_id": invitation.respondent_id,
+            "request_id": erasure_request.id,
         },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
         missing_values={
@@ -231,6 +249,8 @@ def build_world() -> World:
             "seat_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
+            "respondent_id": 987654,
+            "request_id": 987654,
         },
     )
 

@@ -22,6 +22,7 @@ from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
 from .outbox import OutboxMessage
 from .periodic import PeriodicRun
+from .privacy import ConsentRecord, ErasureRequest, PrivacyNotice
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
 from .throttle import RateLimitCounter
@@ -53,6 +54,9 @@ __all__ = [
     "OutboxMessage",
     "PeriodicRun",
     "ROLES",
+    "ConsentRecord",
+    "ErasureRequest",
+    "PrivacyNotice",
     "Registration",
     "RateLimitCounter",
     "Respondent",

@@ -1,11 +1,16 @@
 """Who may see and change what: the one home of the organisers' scope.
 
-Every list and action an organiser uses asks here, so that narrowing an organiser to their
-own partner association later changes one module. Today's rule: organisers and admins manage
-every event and see every country's people.
+Every list and action an organiser uses asks here. The rule: organisers and admins manage
+every event; an organiser whose account names a partner association (``User.association``,
+set by an admin) sees that association's country's respondents, invitations and
+registrations only; one without (the lead partner) and admins see every country.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import true
 
 from ..models import Event, Role, User
 
@@ -18,4 +23,21 @@ def manages_event(user: User | None, event: Event) -> bool:
 def visible_countries(user: User | None) -> frozenset[str] | None:
     """The countries whose respondents, invitations and registrations ``user`` sees;
     None means every country."""
-    return None
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.role == Role.ADMIN or user.association_id is None:
+        return None
+    association = user.association
+    return frozenset({association.country}) if association and association.country else frozenset()
+
+
+def sees_country(user: User | None, country: str | None) -> bool:
+    """True when ``user`` sees the people of ``country``."""
+    countries = visible_countries(user)
+    return countries is None or country in countries
+
+
+def country_clause(user: User | None, column: Any) -> Any:
+    """A WHERE clause keeping the rows of ``column``'s countries that ``user`` sees."""
+    countries = visible_countries(user)
+    return true() if countries is None else column.in_(sorted(countries))

@@ -25,6 +25,7 @@ from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
 from ..outbox import enqueue, keys
+from ..privacy.unsubscribe import headers_for, unsubscribe_url
 from ..tokens import new_token
 from ..transactions import lock_event
 from ..urls import external_url
@@ -82,6 +83,7 @@ def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
         "expires": format_moment(expires, event, language),
         "url": external_url("invitations.show", token=raw_token),
         "reminder_number": invitation.reminders_sent,
+        "unsubscribe_url": unsubscribe_url(respondent),
         "lang": language,
     }
 
@@ -101,6 +103,7 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.
         body_text=text,
         body_html=html,
         language=invitation.language,
+        headers=headers_for(respondent),
     )
 
 
