@@ -26,7 +26,7 @@ class Organisation(db.Model):
     country: Mapped[str] = mapped_column(String(2), index=True)
     city: Mapped[str] = mapped_column(String(120), default="", info={"personal": False})
     sector: Mapped[str] = mapped_column(String(200), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
     kind: Mapped[str] = mapped_column(String(20), default=OrganisationKind.CLUSTER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

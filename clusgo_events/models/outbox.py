@@ -36,7 +36,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (check_in("status", OutboxStatus), check_in("kind", OutboxKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # calendar keys name the recipient's address: personal
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True, info={"personal": True})
     kind: Mapped[str] = mapped_column(String(40), default=OutboxKind.OTHER, index=True)
     event_id: Mapped[int | None] = _reference("event.id")
     invitation_id: Mapped[int | None] = _reference("invitation.id")
@@ -67,7 +68,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     locked_by: Mapped[str | None] = mapped_column(String(100))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    message_id: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[str | None] = mapped_column(String(300), info={"personal": False})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -54,7 +54,9 @@ class PrivacyNotice(Translated, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, unique=True)
-    body: Mapped[str] = mapped_column(Text, default="", info={"max_length": NOTICE_LIMIT})
+    body: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": NOTICE_LIMIT, "personal": False}
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

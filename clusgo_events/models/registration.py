@@ -42,7 +42,7 @@ class Registration(db.Model):
         String(20), default=RegistrationStatus.CONFIRMED, index=True
     )
     # order in the event's waiting list: a rising number taken under the event's lock
-    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, info={"personal": False})
     name: Mapped[str] = mapped_column(String(200), info={"personal": True})
     email: Mapped[str] = mapped_column(String(254), info={"personal": True})
     organisation_name: Mapped[str] = mapped_column(
@@ -88,7 +88,7 @@ class SessionSeat(db.Model):
         ForeignKey("training_session.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(20), default=SeatStatus.CONFIRMED, index=True)
-    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, info={"personal": False})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -35,7 +35,7 @@ class Respondent(db.Model):
     country: Mapped[str | None] = mapped_column(String(2), index=True)
     city: Mapped[str] = mapped_column(String(120), default="", info={"personal": False})
     sector: Mapped[str] = mapped_column(String(200), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
     language: Mapped[str | None] = mapped_column(String(5))
     interested_in_event: Mapped[bool] = mapped_column(Boolean, default=False)
     interested_in_training: Mapped[bool] = mapped_column(Boolean, default=False)

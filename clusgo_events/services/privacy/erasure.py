@@ -32,7 +32,8 @@ from .registry import blank_value, personal_tables
 ERASED = "[erased]"
 #: what else changes in a blanked row, beyond its personal columns
 EXTRA: dict[str, Any] = {
-    "respondent": lambda now: {"consent": False, "consent_withdrawn_at": now, "anonymised_at": now},
+    # consent stays as it was (the counts keep it); anonymised_at bars every mail
+    "respondent": lambda now: {"anonymised_at": now},
     "user": lambda now: {
         "is_active_account": False,
         "feed_salt": secrets.token_hex(16),

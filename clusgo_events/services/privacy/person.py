@@ -2,7 +2,7 @@
 
 ``FINDERS`` holds, for every table with personal columns, the query of the person's row ids;
 the export, the erasure and their tests walk it, so a new table with personal data that no
-finder covers fails ``tests/test_privacy_registry.py``. The audit log is searched apart
+finder covers fails ``tests/test_privacy_erasure.py``. The audit log is searched apart
 (:func:`audit_entries`): an entry is about the person when it names one of their rows or its
 details mention their address or name.
 """

@@ -2,7 +2,7 @@
 
 A column marked ``info={"personal": True}`` holds personal data; ``info={"personal": False}``
 says one that looks personal (by its name or type) was looked at and holds none (an
-organisation's name, an event's address). ``tests/test_privacy_registry.py`` fails when a
+organisation's name, an event's address). ``tests/test_privacy_erasure.py`` fails when a
 column looks personal and is not declared either way, and when a table with personal columns
 is not covered by the export and the erasure (``person.FINDERS``).
 
