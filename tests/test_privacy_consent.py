@@ -177,3 +177,19 @@ def test_notice_versions_in_languages(
     # every page links to the notice (the forms that collect data among them)
     with app.app_context():
         assert b'href="/privacy"' in app.test_client().get("/auth/login").data
+
+
+def test_the_invitation_page_offers_no_more_invitations(app: Flask, client: FlaskClient) -> None:
+    event = factories.event()
+    person = factories.respondent()
+    _invitation, raw = factories.invitation(event, person)
+    db.session.commit()
+    page = client.get(f"/invitations/{raw}").get_data(as_text=True)
+    [link] = re.findall(r'href="(/privacy/unsubscribe/[^"]+)"', page)
+    link = link.replace("&amp;", "&")
+    asked = client.get(link).get_data(as_text=True)
+    [action] = re.findall(r'<form method="post" action="([^"]+)"', asked)
+    assert client.post(action.replace("&amp;", "&")).status_code == 200
+    db.session.expire_all()
+    [record] = consent.history(person)
+    assert (record.given, record.method, record.detail) == (False, "invitation", "page")

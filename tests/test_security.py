@@ -138,6 +138,7 @@ ACCESS: dict[str, Access] = {
     "privacy.admin_person": ADMIN,
     "privacy.admin_erase": ADMIN,
     "privacy.admin_decline": ADMIN,
+    "privacy.admin_association": ADMIN,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.

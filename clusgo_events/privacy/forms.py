@@ -43,6 +43,14 @@ class PersonForm(FlaskForm):
     erase = SubmitField(_l("Erase…"))
 
 
+class AssociationForm(FlaskForm):
+    """An admin limits an organiser to a partner association's country."""
+
+    user_id = SelectField(_l("Organiser"), coerce=int, choices=[])
+    association = SelectField(_l("Partner association"), choices=[])
+    save = SubmitField(_l("Save"))
+
+
 class ConsentForm(FlaskForm):
     """An organiser records a change of consent, with the person's reason."""
 

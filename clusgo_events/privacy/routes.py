@@ -13,18 +13,21 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from ..auth.decorators import role_required
 from ..extensions import csrf, db
 from ..forms import ConfirmForm
-from ..models import ErasureRequest, Respondent
+from ..models import ErasureRequest, Respondent, Role, User
 from ..models.enums import ConsentMethod
 from ..services import scope
 from ..services.privacy import consent, erasure, export, notice, unsubscribe
 from ..services.privacy import retention as _retention  # noqa: F401  (the daily purge task)
 from ..web import Confirmation, confirmation_page, perform
-from .forms import LANGUAGE_NAMES, ConsentForm, NoticeForm, PersonForm
+from .forms import LANGUAGE_NAMES, AssociationForm, ConsentForm, NoticeForm, PersonForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -55,9 +58,10 @@ def unsubscribe_page(token: str) -> tuple[str, int]:
         return render_template("privacy/unsubscribe.html", valid=False), 404
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
-        result = perform(
-            lambda: unsubscribe.unsubscribe(token, "one-click" if one_click else "page")
-        )
+        via = request.args.get("via") == "invitation"
+        method = ConsentMethod.INVITATION if via else ConsentMethod.UNSUBSCRIBE
+        how = "one-click" if one_click else "page"
+        result = perform(lambda: unsubscribe.unsubscribe(token, how, method))
         if not result.ok:
             abort(400)
         return render_template("privacy/unsubscribe.html", valid=True, done=True), 200
@@ -142,7 +146,31 @@ def respondent_consent(respondent_id: int) -> str | Response:
 # ----------------------------------------------------------------- admins
 
 
-def _admin_page(notice_form: NoticeForm | None = None, person_form: PersonForm | None = None):
+def _organisers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.ORGANISER)
+            .options(selectinload(User.association))
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+def _association_form(**kwargs: object) -> AssociationForm:
+    form = AssociationForm(**kwargs)
+    form.user_id.choices = [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in _organisers()]
+    form.association.choices = [SelectChoice("", _("Every country (lead partner)"))] + [
+        SelectChoice(str(a.id), f"{a.name} ({a.country})") for a in scope.associations()
+    ]
+    return form
+
+
+def _admin_page(
+    notice_form: NoticeForm | None = None,
+    person_form: PersonForm | None = None,
+    association_form: AssociationForm | None = None,
+) -> str:
     current = notice.current_notice()
     if notice_form is None:
         notice_form = NoticeForm(formdata=None)
@@ -152,6 +180,8 @@ def _admin_page(notice_form: NoticeForm | None = None, person_form: PersonForm |
                 getattr(notice_form, f"body_{lang}").data = texts.get(lang, "")
     return render_template(
         "privacy/admin.html",
+        association_form=association_form or _association_form(formdata=None),
+        organisers=_organisers(),
         notice=current,
         notice_form=notice_form,
         person_form=person_form or PersonForm(formdata=None),
@@ -232,6 +262,21 @@ def admin_erase() -> str | Response:
     )
 
 
+@bp.route("/admin/privacy/association", methods=["POST"])
+@role_required("admin")
+def admin_association() -> str | Response:
+    """Limit an organiser to a partner association's country, or lift the limit."""
+    form = _association_form()
+    if not form.validate_on_submit():
+        return _admin_page(association_form=form)
+    user = db.session.get(User, form.user_id.data)
+    if user is None:
+        abort(404)
+    chosen = int(form.association.data) if (form.association.data or "").isdigit() else None
+    perform(lambda: scope.assign_association(user, chosen), done=_("Saved."), form=form)
+    return redirect(url_for("privacy.admin"))
+
+
 @bp.route("/admin/privacy/requests/<int:request_id>/decline", methods=["POST"])
 @role_required("admin")
 def admin_decline(request_id: int) -> Response:
@@ -246,4 +291,9 @@ def admin_decline(request_id: int) -> Response:
 
 @bp.app_context_processor
 def _privacy_links() -> dict[str, object]:
-    return {"privacy_url": lambda: url_for("privacy.notice_page")}
+    def unsubscribe_link(respondent: Respondent) -> str:
+        """The invitation page's link: the withdrawal is recorded as made there."""
+        token = unsubscribe.token_for(respondent)
+        return url_for("privacy.unsubscribe_page", token=token, via="invitation")
+
+    return {"unsubscribe_link": unsubscribe_link}

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import true
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, true
 
-from ..models import Event, Role, User
+from ..extensions import db
+from ..models import Event, Organisation, OrganisationKind, Role, User
+from . import ServiceError, audit
 
 
 def manages_event(user: User | None, event: Event) -> bool:
@@ -29,6 +32,34 @@ def visible_countries(user: User | None) -> frozenset[str] | None:
         return None
     association = user.association
     return frozenset({association.country}) if association and association.country else frozenset()
+
+
+def associations() -> list[Organisation]:
+    """The partner associations an organiser may belong to."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.ASSOCIATION)
+            .order_by(Organisation.country, Organisation.name)
+        )
+    )
+
+
+def assign_association(user: User, association_id: int | None) -> User:
+    """Limit ``user`` to a partner association's country (None: every country); audited."""
+    association = None
+    if association_id is not None:
+        association = db.session.get(Organisation, association_id)
+        if association is None or association.kind != OrganisationKind.ASSOCIATION:
+            raise ServiceError(_l("Choose one of the partner associations."), "association")
+    user.association_id = association.id if association is not None else None
+    db.session.flush()
+    audit.record(
+        "user.association",
+        user,
+        {"association": association.name if association else None},
+    )
+    return user
 
 
 def sees_country(user: User | None, country: str | None) -> bool:

@@ -48,7 +48,8 @@ def record_consent(
         raise ServiceError(_l("At most %(n)s characters.", n=limit), "reason")
     if given and method == ConsentMethod.SURVEY_IMPORT and respondent.consent_withdrawn_at:
         raise ServiceError(_l("The person withdrew consent: only they can give it again."))
-    if method == ConsentMethod.UNSUBSCRIBE and not given and respondent.consent_withdrawn_at:
+    by_link = method in (ConsentMethod.UNSUBSCRIBE, ConsentMethod.INVITATION)
+    if by_link and not given and respondent.consent_withdrawn_at:
         return None  # already withdrawn: a one-click POST may come twice
     now = at or utcnow()
     respondent.consent = given

@@ -67,11 +67,14 @@ def headers_for(respondent: Respondent) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>, <{mailto}>", "List-Unsubscribe-Post": ONE_CLICK}
 
 
-def unsubscribe(token: str, how: str = "one-click") -> bool:
-    """Withdraw the consent of the respondent ``token`` names; False when it names nobody.
-    Coming twice changes nothing the second time."""
+def unsubscribe(
+    token: str, how: str = "one-click", method: ConsentMethod = ConsentMethod.UNSUBSCRIBE
+) -> bool:
+    """Withdraw the consent of the respondent ``token`` names (by the mail's link, or from
+    the invitation page: ``method``); False when it names nobody. Coming twice changes
+    nothing the second time."""
     respondent = respondent_for(token)
     if respondent is None:
         return False
-    record_consent(respondent, False, ConsentMethod.UNSUBSCRIBE, how)
+    record_consent(respondent, False, method, how)
     return True
