@@ -282,3 +282,17 @@ def test_a_user_asks_and_an_admin_erases_from_the_page(
     assert client.post("/admin/privacy/erase", data={"email": EMAIL}).status_code == 302
     assert found_in(dump_database(), EMAIL, NAME) == []
     assert erasure.pending_requests() == []
+
+
+def test_an_erased_persons_unsubscribe_link_still_answers_200(app: Flask) -> None:
+    from clusgo_events.services.privacy import unsubscribe
+
+    build_person(app)
+    person = db.session.scalar(select(Respondent).where(Respondent.email == EMAIL.lower()))
+    path = f"/privacy/unsubscribe/{unsubscribe.token_for(person)}"
+    erasure.erase(EMAIL)
+    db.session.commit()
+    with app.app_context():
+        answer = app.test_client().post(path, data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    assert found_in(dump_database(), EMAIL, NAME) == []

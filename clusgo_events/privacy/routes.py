@@ -55,6 +55,8 @@ def unsubscribe_page(token: str) -> tuple[str, int]:
     """GET: ask (mail scanners follow links); POST: withdraw consent, 200, any number of times."""
     respondent = unsubscribe.respondent_for(token)
     if respondent is None:
+        if unsubscribe.is_genuine(token):  # the person was erased: nothing reaches them
+            return render_template("privacy/unsubscribe.html", valid=True, done=True), 200
         return render_template("privacy/unsubscribe.html", valid=False), 404
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"

@@ -76,11 +76,11 @@ def export_zip(email: str) -> tuple[bytes, dict[str, Any]]:
         archive.writestr("data.json", text)
         archive.writestr("data.html", html)
     counts = {name: len(rows) for name, rows in data["tables"].items()}
-    audit.record("privacy.exported", _Export(), counts)
+    audit.record("privacy.exported", PersonalDataExport(), counts)
     return buffer.getvalue(), data
 
 
-class _Export:
+class PersonalDataExport:
     """What the audit log names an export by (no id, no data)."""
 
     id = None

@@ -33,14 +33,24 @@ def token_for(respondent: Respondent) -> str:
     return str(_serializer().dumps({"r": respondent.id}))
 
 
-def respondent_for(token: str) -> Respondent | None:
-    """The respondent a valid token names (None: invalid, or the person was erased)."""
+def _respondent_id(token: str) -> int | None:
     try:
         data = _serializer().loads(token or "")
     except BadSignature:
         return None
     rid = data.get("r") if isinstance(data, dict) else None
-    if not isinstance(rid, int):
+    return rid if isinstance(rid, int) else None
+
+
+def is_genuine(token: str) -> bool:
+    """True when the token is one the app made (its respondent may be erased since)."""
+    return _respondent_id(token) is not None
+
+
+def respondent_for(token: str) -> Respondent | None:
+    """The respondent a valid token names (None: invalid, or the person was erased)."""
+    rid = _respondent_id(token)
+    if rid is None:
         return None
     respondent = db.session.get(Respondent, rid)
     if respondent is None or respondent.anonymised_at is not None:
