@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, literal_column, select, update
+from sqlalchemy import bindparam, delete, literal_column, select, update
 
 from ...extensions import db
-from ...models import ErasureRequest, OutboxMessage, OutboxStatus, RateLimitCounter
+from ...models import AuditEntry, ErasureRequest, OutboxMessage, OutboxStatus, RateLimitCounter
 from ...models.base import utcnow
 from ...models.enums import ErasureStatus
 from ...models.respondent import fold
 from .. import ServiceError, audit
 from ..survey.uploads import upload_folder
-from .person import FINDERS, Person, audit_entries, find_person, search_words
+from .person import FINDERS, Person, audit_entries, find_person, search_words, word_pattern
 from .registry import blank_value, personal_tables
 
 ERASED = "[erased]"
@@ -80,9 +80,12 @@ def erase(email: str, dry_run: bool = False, *, now: datetime | None = None) -> 
     now = now or utcnow()
     person = person_to_erase(email)
     report = ErasureReport(dry_run=dry_run)
-    words = search_words(person)
-    entries = list(audit_entries(person))
-    touched = [e for e in entries if _scrub(e.details, words) != e.details]
+    pattern = word_pattern(search_words(person))
+    touched = []
+    for entry_id, details in audit_entries(person):
+        scrubbed = _scrub(details, pattern)
+        if scrubbed != details:
+            touched.append((entry_id, scrubbed))
     report.audit_entries = len(touched)
     files = _uploads_with(person.email)
     report.uploads = len(files)
@@ -98,8 +101,14 @@ def erase(email: str, dry_run: bool = False, *, now: datetime | None = None) -> 
     db.session.execute(
         delete(RateLimitCounter).where(RateLimitCounter.key.in_(ids["rate_limit_counter"]))
     )
-    for entry in touched:
-        entry.details = _scrub(entry.details, words)
+    if touched:
+        log = AuditEntry.__table__
+        db.session.execute(
+            update(log)
+            .where(log.c.id == bindparam("entry_id"))
+            .values(details=bindparam("new_details")),
+            [{"entry_id": entry_id, "new_details": details} for entry_id, details in touched],
+        )
     db.session.execute(
         update(ErasureRequest)
         .where(ErasureRequest.id.in_(ids["erasure_request"]))
@@ -135,9 +144,19 @@ def blank_rows(table_name: str, ids: list[Any], now: datetime, *, only_needs: bo
         chunk = ids[chunk_start : chunk_start + 500]
         if shared:
             db.session.execute(update(table).where(key.in_(chunk)).values(**shared))
-        for row_id in chunk if unique else ():
-            values = {c: blank_value(table, c, row_id) for c in unique}
-            db.session.execute(update(table).where(key == row_id).values(**values))
+        if unique:  # one statement, many parameter sets: each row its own placeholder
+            db.session.execute(
+                update(table)
+                .where(key == bindparam("row_id"))
+                .values({c: bindparam(f"new_{c}") for c in unique}),
+                [
+                    {
+                        "row_id": row_id,
+                        **{f"new_{c}": blank_value(table, c, row_id) for c in unique},
+                    }
+                    for row_id in chunk
+                ],
+            )
     return len(ids)
 
 
@@ -154,15 +173,16 @@ def _stop_queued_mail(ids: list[int], now: datetime) -> None:
     )
 
 
-def _scrub(value: Any, words: list[str]) -> Any:
-    """``value`` (any JSON) with every string that mentions one of ``words`` replaced."""
+def _scrub(value: Any, pattern: re.Pattern[str] | None) -> Any:
+    """``value`` (any JSON) with every string in which ``pattern`` finds a word replaced."""
+    if pattern is None:
+        return value
     if isinstance(value, str):
-        folded = fold(value)
-        return ERASED if any(word in folded for word in words) else value
+        return ERASED if pattern.search(fold(value)) else value
     if isinstance(value, dict):
-        return {_scrub(k, words): _scrub(v, words) for k, v in value.items()}
+        return {_scrub(k, pattern): _scrub(v, pattern) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrub(item, words) for item in value]
+        return [_scrub(item, pattern) for item in value]
     return value
 
 

@@ -59,7 +59,7 @@ def collect(person: Person) -> dict[str, Any]:
         )
     )
     tables["session_seat"] = _rows("session_seat", seat_ids)
-    tables["audit_entry"] = _rows("audit_entry", [e.id for e in audit_entries(person)])
+    tables["audit_entry"] = _rows("audit_entry", [i for i, _details in audit_entries(person)])
     data["tables"] = {name: rows for name, rows in tables.items() if rows}
     return data
 
