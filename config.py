@@ -105,6 +105,16 @@ class Config:
     MAIL_LOCK_TIMEOUT = float(os.environ.get("MAIL_LOCK_TIMEOUT", "300"))
     # days a failed message keeps its bodies (tokens, links) before the purge drops them
     OUTBOX_FAILED_BODY_DAYS = int(os.environ.get("OUTBOX_FAILED_BODY_DAYS", "30"))
+    # privacy (README "Privacy"): how long each kind of personal data lives; the daily purge
+    # (`flask privacy purge`, the worker's "privacy-purge" task) blanks or deletes what is due
+    PRIVACY_NEEDS_DAYS = _int("PRIVACY_NEEDS_DAYS", 30)  # dietary/accessibility, after the event
+    PRIVACY_REGISTRATION_DAYS = _int("PRIVACY_REGISTRATION_DAYS", 1095)  # after the event
+    PRIVACY_UNINVITED_DAYS = _int("PRIVACY_UNINVITED_DAYS", 730)  # after the last import
+    PRIVACY_OUTBOX_DAYS = _int("PRIVACY_OUTBOX_DAYS", 365)  # who a mail went to, after sending
+    PRIVACY_AUDIT_DAYS = _int("PRIVACY_AUDIT_DAYS", 1095)
+    PRIVACY_UPLOAD_HOURS = _int("PRIVACY_UPLOAD_HOURS", 24)  # survey files kept for a preview
+    # where an unsubscribe by mail goes (List-Unsubscribe's mailto); default: the sender
+    UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO") or None
     # calendar invitations by e-mail (iMIP) on registration and changes; their ORGANIZER
     CALENDAR_MAIL = os.environ.get("CALENDAR_MAIL", "1") != "0"
     CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None

@@ -73,3 +73,6 @@ def register(app: Flask) -> None:
     from .participants.commands import events_cli
 
     app.cli.add_command(events_cli)
+    from .privacy.commands import privacy_cli
+
+    app.cli.add_command(privacy_cli)

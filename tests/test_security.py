@@ -25,6 +25,7 @@ from werkzeug.routing import Rule
 from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
+    ErasureRequest,
     Event,
     EventStatus,
     Invitation,
@@ -141,6 +142,17 @@ ACCESS: dict[str, Access] = {
     "attendance.summary": ORGANISER,
     "attendance.send_certificates": ORGANISER,
     "attendance.certificate": ORGANISER,
+    "privacy.notice_page": PUBLIC,
+    "privacy.unsubscribe_page": TOKEN,
+    "privacy.my_data": LOGGED_IN,
+    "privacy.request_erasure": LOGGED_IN,
+    "privacy.respondent_consent": ORGANISER,
+    "privacy.admin": ADMIN,
+    "privacy.admin_notice": ADMIN,
+    "privacy.admin_person": ADMIN,
+    "privacy.admin_erase": ADMIN,
+    "privacy.admin_decline": ADMIN,
+    "privacy.admin_association": ADMIN,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -173,6 +185,12 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "attendance.walk_in": {"POST": FORM_AGAIN},
     "participants.settings": {"POST": FORM_AGAIN},
     "participants.new_message": {"POST": FORM_AGAIN},
+    "privacy.respondent_consent": {"POST": FORM_AGAIN},
+    "privacy.admin_notice": {"POST": FORM_AGAIN},
+    "privacy.admin_person": {"POST": FORM_AGAIN},
+    "privacy.admin_association": {"POST": FORM_AGAIN},
+    # without an address there is nothing to erase: back to the Privacy page
+    "privacy.admin_erase": {"GET": REDIRECT},
 }
 
 
@@ -199,8 +217,11 @@ OWN_HEADERS: dict[str, dict[str, str]] = {
     },
 }
 
-#: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it empty.
-CSRF_EXEMPT: dict[str, str] = {}
+#: Endpoints whose POST does not need a CSRF token, each with the reason. Keep it short.
+CSRF_EXEMPT: dict[str, str] = {
+    "privacy.unsubscribe_page": "RFC 8058 one-click unsubscribe: the mailbox provider POSTs"
+    " without a cookie or a token; the signed token in the URL is the proof",
+}
 
 #: URL values per endpoint where the parameter name alone does not say what to use.
 ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
@@ -254,6 +275,8 @@ def build_world() -> World:
     registration = _register_invited(event, session, users["representative"])
     other_registration = _register_invited(event, session, other)
     token, invitation = _invite(event, "open-invitee@example.org")
+    erasure_request = ErasureRequest(user_id=other.id, email=other.email)
+    db.session.add(erasure_request)
     db.session.commit()
     return World(
         users=users,
@@ -273,6 +296,8 @@ def build_world() -> World:
             "seat_id": registration.seats[0].id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
+            "respondent_id": invitation.respondent_id,
+            "request_id": erasure_request.id,
         },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
         missing_values={
@@ -282,6 +307,8 @@ def build_world() -> World:
             "seat_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
+            "respondent_id": 987654,
+            "request_id": 987654,
         },
     )
 

@@ -14,7 +14,7 @@ from ..forms import apply_service_errors
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
 from ..query_args import page_number
-from ..services import ServiceError
+from ..services import ServiceError, scope
 from ..services import events as event_service
 from ..services import invitations as service
 from ..web import perform
@@ -54,8 +54,11 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
             eligible = service.count_eligible(event, _narrowing(form))
         except ServiceError as exc:
             apply_service_errors(form, exc)
-    pagination = service.list_invitations(event, page=page_number(request.args))
-    by_country = service.counts_by_country(event)
+    countries = scope.visible_countries(current_user)
+    pagination = service.list_invitations(
+        event, page=page_number(request.args), countries=countries
+    )
+    by_country = service.counts_by_country(event, countries)
     totals = {state: sum(row.get(state, 0) for row in by_country.values()) for state in STATES}
     largest = max((sum(row.values()) for row in by_country.values()), default=0)
     return render_template(

@@ -23,6 +23,7 @@ from .message import ParticipantMessage
 from .organisation import Organisation
 from .outbox import OutboxMessage
 from .periodic import PeriodicRun
+from .privacy import ConsentRecord, ErasureRequest, PrivacyNotice
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
 from .throttle import RateLimitCounter
@@ -55,6 +56,9 @@ __all__ = [
     "ParticipantMessage",
     "PeriodicRun",
     "ROLES",
+    "ConsentRecord",
+    "ErasureRequest",
+    "PrivacyNotice",
     "Registration",
     "RateLimitCounter",
     "Respondent",

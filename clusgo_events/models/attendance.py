@@ -39,10 +39,12 @@ class AttendanceRecord(db.Model):
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
     is_walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    organisation_name: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    organisation_name: Mapped[str] = mapped_column(
+        String(300), default="", info={"personal": False}
+    )
     country: Mapped[str | None] = mapped_column(String(2))
-    email: Mapped[str] = mapped_column(String(254), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
     status: Mapped[str] = mapped_column(String(20), default=AttendanceStatus.PRESENT)
     method: Mapped[str] = mapped_column(String(20), default=AttendanceMethod.MANUAL)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

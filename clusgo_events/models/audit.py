@@ -29,5 +29,5 @@ class AuditEntry(db.Model):
     object_id: Mapped[int | None] = mapped_column()
     # the event the change belongs to, for its audit page (kept when the event is deleted)
     event_id: Mapped[int | None] = mapped_column(index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -145,3 +145,22 @@ def check_in(column: str, enum: type[StrEnum]) -> CheckConstraint:
     table: ``ck_<table>_<column>_values``)."""
     allowed = ", ".join(f"'{value}'" for value in values(enum))
     return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_values")
+
+
+class ConsentMethod(StrEnum):
+    """How consent to be contacted was given or withdrawn."""
+
+    SURVEY_IMPORT = "survey-import"
+    INVITATION = "invitation"
+    REGISTRATION = "registration"
+    ORGANISER = "organiser"
+    UNSUBSCRIBE = "unsubscribe"
+    ERASURE = "erasure"
+
+
+class ErasureStatus(StrEnum):
+    """A person's request to be erased, waiting for an admin."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DECLINED = "declined"

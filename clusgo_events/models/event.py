@@ -59,10 +59,10 @@ class Event(Translated, db.Model):
     main_language: Mapped[str] = mapped_column(String(5), default="en")
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(
-        Text, default="", info={"max_length": DESCRIPTION_LIMIT}
+        Text, default="", info={"max_length": DESCRIPTION_LIMIT, "personal": False}
     )
     venue: Mapped[str] = mapped_column(String(200), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Prague")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -131,7 +131,7 @@ class TrainingSession(Translated, db.Model):
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(
-        Text, default="", info={"max_length": DESCRIPTION_LIMIT}
+        Text, default="", info={"max_length": DESCRIPTION_LIMIT, "personal": False}
     )
     room: Mapped[str] = mapped_column(String(120), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -46,7 +46,7 @@ class Invitation(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str] = mapped_column(
-        Text, default="", info={"max_length": DECLINE_REASON_LIMIT}
+        Text, default="", info={"max_length": DECLINE_REASON_LIMIT, "personal": True}
     )
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

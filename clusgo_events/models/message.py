@@ -34,11 +34,16 @@ class ParticipantMessage(Translated, db.Model):
     )
     include_waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
     main_language: Mapped[str] = mapped_column(String(5), default="en")
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, info={"max_length": MESSAGE_BODY_LIMIT})
+    # the organiser's words to a group of participants, not data about a person
+    subject: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    body: Mapped[str] = mapped_column(
+        Text, info={"max_length": MESSAGE_BODY_LIMIT, "personal": False}
+    )
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     # recipients per language: {"cs": 12, "hu": 3}
-    per_language: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    per_language: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, info={"personal": False}
+    )
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

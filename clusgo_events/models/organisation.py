@@ -22,11 +22,11 @@ class Organisation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300), info={"personal": False})
     country: Mapped[str] = mapped_column(String(2), index=True)
-    city: Mapped[str] = mapped_column(String(120), default="")
+    city: Mapped[str] = mapped_column(String(120), default="", info={"personal": False})
     sector: Mapped[str] = mapped_column(String(200), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
     kind: Mapped[str] = mapped_column(String(20), default=OrganisationKind.CLUSTER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -36,37 +36,45 @@ class OutboxMessage(db.Model):
     __table_args__ = (check_in("status", OutboxStatus), check_in("kind", OutboxKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # calendar keys name the recipient's address: personal
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True, info={"personal": True})
     kind: Mapped[str] = mapped_column(String(40), default=OutboxKind.OTHER, index=True)
     event_id: Mapped[int | None] = _reference("event.id")
     invitation_id: Mapped[int | None] = _reference("invitation.id")
     registration_id: Mapped[int | None] = _reference("registration.id")
     session_id: Mapped[int | None] = _reference("training_session.id")
     respondent_id: Mapped[int | None] = _reference("respondent.id")
-    recipient: Mapped[str] = mapped_column(String(254))
-    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    recipient: Mapped[str] = mapped_column(String(254), info={"personal": True})
+    recipient_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     # the person who answers (the event's contact): the Reply-To header, "" for none
     reply_to: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
     reply_to_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     language: Mapped[str] = mapped_column(String(5), default="en")
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(300), info={"personal": True})
+    body_text: Mapped[str] = mapped_column(Text, info={"personal": True})
+    body_html: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     # the registration notice (confirmed, waitlisted, promoted, cancelled) this message says,
     # "" for none: a calendar invitation may carry one (services.registration.mail)
-    notice: Mapped[str] = mapped_column(String(20), default="")
+    notice: Mapped[str] = mapped_column(String(20), default="", info={"personal": False})
     # calendar part (iMIP): METHOD and the VCALENDAR text, sent inline and as invite.ics
     calendar_method: Mapped[str | None] = mapped_column(String(20))
-    calendar_ics: Mapped[str | None] = mapped_column(Text)
+    calendar_ics: Mapped[str | None] = mapped_column(Text, info={"personal": True})
     # other attachments: [{"filename", "content_type", "data_b64"}]
-    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, info={"personal": True}
+    )
+    # extra headers of the message (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058):
+    # {"List-Unsubscribe": "<https://...>, <mailto:...>", ...}; they carry a personal link
+    headers: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}", info={"personal": True}
+    )
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     locked_by: Mapped[str | None] = mapped_column(String(100))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    message_id: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[str | None] = mapped_column(String(300), info={"personal": False})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,7 +17,9 @@ class PeriodicRun(db.Model):
 
     __tablename__ = "periodic_run"
 
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True, info={"personal": False})
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    last_error: Mapped[str] = mapped_column(String(2000), default="")
+    last_result: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, info={"personal": False}
+    )
+    last_error: Mapped[str] = mapped_column(String(2000), default="", info={"personal": False})

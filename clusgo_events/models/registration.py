@@ -42,16 +42,20 @@ class Registration(db.Model):
         String(20), default=RegistrationStatus.CONFIRMED, index=True
     )
     # order in the event's waiting list: a rising number taken under the event's lock
-    waitlist_position: Mapped[int | None] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
-    organisation_name: Mapped[str] = mapped_column(String(300), default="")
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, info={"personal": False})
+    name: Mapped[str] = mapped_column(String(200), info={"personal": True})
+    email: Mapped[str] = mapped_column(String(254), info={"personal": True})
+    organisation_name: Mapped[str] = mapped_column(
+        String(300), default="", info={"personal": False}
+    )
     country: Mapped[str | None] = mapped_column(String(2))
-    position: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(50), default="")
-    dietary_needs: Mapped[str] = mapped_column(Text, default="", info={"max_length": NEEDS_LIMIT})
+    position: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    phone: Mapped[str] = mapped_column(String(50), default="", info={"personal": True})
+    dietary_needs: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": NEEDS_LIMIT, "personal": True, "needs": True}
+    )
     accessibility_needs: Mapped[str] = mapped_column(
-        Text, default="", info={"max_length": NEEDS_LIMIT}
+        Text, default="", info={"max_length": NEEDS_LIMIT, "personal": True, "needs": True}
     )
     language: Mapped[str] = mapped_column(String(5), default="en")
     privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -84,7 +88,7 @@ class SessionSeat(db.Model):
         ForeignKey("training_session.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(20), default=SeatStatus.CONFIRMED, index=True)
-    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, info={"personal": False})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -22,28 +22,37 @@ class Respondent(db.Model):
     __tablename__ = "respondent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
-    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(
+        String(254), unique=True, info={"personal": True}
+    )  # lower-cased
+    contact_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
-    organisation_name: Mapped[str] = mapped_column(String(300), default="")
+    organisation_name: Mapped[str] = mapped_column(
+        String(300), default="", info={"personal": False}
+    )
     country: Mapped[str | None] = mapped_column(String(2), index=True)
-    city: Mapped[str] = mapped_column(String(120), default="")
+    city: Mapped[str] = mapped_column(String(120), default="", info={"personal": False})
     sector: Mapped[str] = mapped_column(String(200), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="", info={"personal": False})
     language: Mapped[str | None] = mapped_column(String(5))
     interested_in_event: Mapped[bool] = mapped_column(Boolean, default=False)
     interested_in_training: Mapped[bool] = mapped_column(Boolean, default=False)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    raw_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
+    # when the person withdrew consent (an unsubscribe, say): a later survey import then
+    # never switches it back on; only the person can give it again
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when the privacy erasure or the retention purge blanked its personal data
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # e-mail, contact name and organisation, folded (see search_key_for): what the organisers'
     # search compares. No index: a search matches anywhere inside (LIKE '%...%'), which no
     # B-tree index serves, and one scan of this column is what both databases do.
-    search_key: Mapped[str] = mapped_column(Text, default="")
+    search_key: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
 
     organisation: Mapped[Organisation | None] = relationship()
 

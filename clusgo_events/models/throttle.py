@@ -13,7 +13,9 @@ class RateLimitCounter(db.Model):
 
     __tablename__ = "rate_limit_counter"
 
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(
+        String(255), primary_key=True, info={"personal": True}
+    )  # holds the IP
     count: Mapped[int] = mapped_column(Integer, default=0)
     #: when the window ends, in seconds since the epoch (the ``limits`` library's clock)
     expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -30,7 +30,9 @@ class Translated:
 
     TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
 
-    texts: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, info={"personal": False}
+    )
 
     @property
     def text_language(self) -> str:

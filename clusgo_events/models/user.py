@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .enums import Role, check_in, values
+
+if TYPE_CHECKING:
+    from .organisation import Organisation
 
 ROLES = values(Role)
 
@@ -28,9 +32,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (check_in("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info={"personal": True})
+    name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    password_hash: Mapped[str] = mapped_column(String(255), info={"personal": True})
     role: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -40,6 +44,12 @@ class User(UserMixin, db.Model):
     #: rises on every password change: the sessions and remember-me cookies of the account
     #: carry it (``get_id``), so those made before the change stop working
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the partner association the organiser works for: they see its country's people only;
+    #: None (the lead partner, admins) sees every country (services.scope)
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    association: Mapped[Organisation | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -19,6 +19,7 @@ from ..models import Event, Registration, RegistrationStatus, Role, SessionSeat
 from ..query_args import one_of, page_number
 from ..services import events as event_service
 from ..services import registration as reg_service
+from ..services import scope
 from ..web import perform
 from .forms import CapacityForm, RegistrationForm, SessionsForm, session_choices
 
@@ -227,8 +228,11 @@ def event_registrations(slug: str) -> str:
     """One page of an event's registrations, counts per country, capacities."""
     event = _event_or_404(slug)
     status, status_error = _list_filter()
-    page = reg_service.event_registrations(event, status=status, page=page_number(request.args))
-    counts = reg_service.country_counts(event)
+    countries = scope.visible_countries(current_user)
+    page = reg_service.event_registrations(
+        event, status=status, page=page_number(request.args), countries=countries
+    )
+    counts = reg_service.country_counts(event, countries=countries)
     capacity_forms = {"event": CapacityForm(prefix="event", data={"capacity": event.capacity})}
     for s in event.sessions:
         capacity_forms[s.id] = CapacityForm(prefix=f"s{s.id}", data={"capacity": s.capacity})
@@ -257,8 +261,11 @@ def session_registrations(slug: str, session_id: int) -> str:
     if training is None:
         abort(404)
     status, status_error = _list_filter()
-    page = reg_service.session_seats(training, status=status, page=page_number(request.args))
-    counts = reg_service.country_counts(event, training)
+    countries = scope.visible_countries(current_user)
+    page = reg_service.session_seats(
+        training, status=status, page=page_number(request.args), countries=countries
+    )
+    counts = reg_service.country_counts(event, training, countries=countries)
     return render_template(
         "registration/session_registrations.html",
         event=event,
@@ -311,14 +318,14 @@ def _staff_action(call: Callable[[], reg_service.Outcome], event: Event, done: A
 
 def _staff_registration(registration_id: int) -> Registration:
     registration = reg_service.find_registration(registration_id)
-    if registration is None:
+    if registration is None or not scope.sees_country(current_user, registration.country):
         abort(404)
     return registration
 
 
 def _staff_seat(seat_id: int) -> SessionSeat:
     seat = reg_service.find_seat(seat_id)
-    if seat is None:
+    if seat is None or not scope.sees_country(current_user, seat.registration.country):
         abort(404)
     return seat
 

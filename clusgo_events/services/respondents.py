@@ -22,6 +22,8 @@ class RespondentFilter:
     consent: bool | None = None
     invited: bool | None = None
     search: str = ""
+    #: the countries the organiser sees (``services.scope.visible_countries``); None: all
+    countries: frozenset[str] | None = None
 
 
 def _invited() -> Any:
@@ -31,6 +33,8 @@ def _invited() -> Any:
 def respondents_query(filters: RespondentFilter) -> Select[tuple[Respondent]]:
     """The respondents that pass ``filters``, newest submissions first."""
     query = select(Respondent)
+    if filters.countries is not None:
+        query = query.where(Respondent.country.in_(sorted(filters.countries)))
     if filters.country:
         query = query.where(Respondent.country == filters.country)
     for name in ("interested_in_event", "interested_in_training", "consent"):
@@ -68,8 +72,8 @@ class CountryCount:
     invited: int
 
 
-def country_counts() -> list[CountryCount]:
-    """Respondents per country, largest first (one query)."""
+def country_counts(countries: frozenset[str] | None = None) -> list[CountryCount]:
+    """Respondents per country, largest first (one query); only ``countries`` when given."""
     invited = (
         select(Invitation.respondent_id).where(Invitation.respondent_id.is_not(None)).distinct()
     ).subquery()
@@ -95,6 +99,8 @@ def country_counts() -> list[CountryCount]:
         .outerjoin(invited, invited.c.respondent_id == Respondent.id)
         .group_by(Respondent.country)
     )
+    if countries is not None:
+        query = query.where(Respondent.country.in_(sorted(countries)))
     counts = [
         CountryCount(country, int(total), int(consent or 0), int(interested or 0), int(inv or 0))
         for country, total, consent, interested, inv in db.session.execute(query)

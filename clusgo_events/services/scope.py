@@ -1,13 +1,21 @@
 """Who may see and change what: the one home of the organisers' scope.
 
-Every list and action an organiser uses asks here, so that narrowing an organiser to their
-own partner association later changes one module. Today's rule: organisers and admins manage
-every event and see every country's people.
+Every list and action an organiser uses asks here. The rule: organisers and admins manage
+every event; an organiser whose account names a partner association (``User.association``,
+set by an admin) sees that association's country's respondents, invitations and
+registrations only; one without (the lead partner) and admins see every country.
 """
 
 from __future__ import annotations
 
-from ..models import Event, Role, User
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, true
+
+from ..extensions import db
+from ..models import Event, Organisation, OrganisationKind, Role, User
+from . import ServiceError, audit
 
 
 def manages_event(user: User | None, event: Event) -> bool:
@@ -18,4 +26,49 @@ def manages_event(user: User | None, event: Event) -> bool:
 def visible_countries(user: User | None) -> frozenset[str] | None:
     """The countries whose respondents, invitations and registrations ``user`` sees;
     None means every country."""
-    return None
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.role == Role.ADMIN or user.association_id is None:
+        return None
+    association = user.association
+    return frozenset({association.country}) if association and association.country else frozenset()
+
+
+def associations() -> list[Organisation]:
+    """The partner associations an organiser may belong to."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.ASSOCIATION)
+            .order_by(Organisation.country, Organisation.name)
+        )
+    )
+
+
+def assign_association(user: User, association_id: int | None) -> User:
+    """Limit ``user`` to a partner association's country (None: every country); audited."""
+    association = None
+    if association_id is not None:
+        association = db.session.get(Organisation, association_id)
+        if association is None or association.kind != OrganisationKind.ASSOCIATION:
+            raise ServiceError(_l("Choose one of the partner associations."), "association")
+    user.association_id = association.id if association is not None else None
+    db.session.flush()
+    audit.record(
+        "user.association",
+        user,
+        {"association": association.name if association else None},
+    )
+    return user
+
+
+def sees_country(user: User | None, country: str | None) -> bool:
+    """True when ``user`` sees the people of ``country``."""
+    countries = visible_countries(user)
+    return countries is None or country in countries
+
+
+def country_clause(user: User | None, column: Any) -> Any:
+    """A WHERE clause keeping the rows of ``column``'s countries that ``user`` sees."""
+    countries = visible_countries(user)
+    return true() if countries is None else column.in_(sorted(countries))

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from ..auth.decorators import role_required
 from ..extensions import db
 from ..services import respondents as respondent_service
+from ..services import scope
 from ..services import survey as survey_service
 from ..web import perform
 from .forms import MAPPING_LABELS, ConfirmImportForm, RespondentFilterForm, UploadForm
@@ -99,7 +100,8 @@ def _yes_no(value: str | None) -> bool | None:
 @role_required("organiser")
 def respondents() -> str:
     """Respondents with filters, a page at a time, and counts per country."""
-    counts = respondent_service.country_counts()
+    countries = scope.visible_countries(current_user)
+    counts = respondent_service.country_counts(countries)
     names = get_locale().territories if get_locale() else {}
     form = RespondentFilterForm(formdata=request.args)
     form.country.choices = [SelectChoice("", "any")] + [
@@ -118,6 +120,7 @@ def respondents() -> str:
         consent=_yes_no(form.consent.data),
         invited=_yes_no(form.invited.data),
         search=form.q.data or "",
+        countries=countries,
     )
     page = db.paginate(
         respondent_service.respondents_query(filters),

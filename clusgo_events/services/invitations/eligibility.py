@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from ...extensions import db
 from ...models import Event, Invitation, Respondent
@@ -53,6 +53,16 @@ def check_narrowing(event: Event, narrowing: Narrowing) -> Narrowing:
     return Narrowing(countries=countries, interest=narrowing.interest)
 
 
+def contactable() -> Any:
+    """The one rule of who may get an invitation or a reminder: consent given and not
+    withdrawn since (an unsubscribe, say), and not erased."""
+    return and_(
+        Respondent.consent.is_(True),
+        Respondent.consent_withdrawn_at.is_(None),
+        Respondent.anonymised_at.is_(None),
+    )
+
+
 def eligible_query(event: Event, narrowing: Narrowing | None = None) -> Any:
     """The respondents the event may invite now (DESIGN.md's rule, narrowed)."""
     narrowing = check_narrowing(event, narrowing or Narrowing())
@@ -62,7 +72,7 @@ def eligible_query(event: Event, narrowing: Narrowing | None = None) -> Any:
     )
     event_interest = event.invite_interest if event.invite_interest in INTERESTS else Interest.ANY
     return select(Respondent).where(
-        Respondent.consent.is_(True),
+        contactable(),
         Respondent.country.in_(countries) if countries else false(),
         _interest_clause(event_interest),
         _interest_clause(narrowing.interest),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
@@ -14,14 +14,21 @@ from ...models.base import utcnow
 PER_PAGE = 50
 
 
-def counts_by_country(event: Event) -> dict[str, dict[str, int]]:
-    """{country: {status: n}} with the status a person sees (one query)."""
+def _in(countries: frozenset[str] | None) -> Any:
+    return true() if countries is None else Respondent.country.in_(sorted(countries))
+
+
+def counts_by_country(
+    event: Event, countries: frozenset[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """{country: {status: n}} with the status a person sees (one query); only ``countries``
+    (``services.scope.visible_countries``) when given."""
     status = Invitation.state_at(utcnow()).label("state")
     rows = db.session.execute(
         select(Respondent.country, status, func.count())
         .select_from(Invitation)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
-        .where(Invitation.event_id == event.id)
+        .where(Invitation.event_id == event.id, _in(countries))
         .group_by(Respondent.country, status)
     )
     table: dict[str, dict[str, int]] = {}
@@ -30,11 +37,17 @@ def counts_by_country(event: Event) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items()))
 
 
-def list_invitations(event: Event, page: int = 1, per_page: int = PER_PAGE) -> Any:
+def list_invitations(
+    event: Event,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    countries: frozenset[str] | None = None,
+) -> Any:
     """One page of the event's invitations with their respondents (two queries)."""
     query = (
         select(Invitation)
-        .where(Invitation.event_id == event.id)
+        .join(Respondent, Respondent.id == Invitation.respondent_id)
+        .where(Invitation.event_id == event.id, _in(countries))
         .options(joinedload(Invitation.respondent))
         .order_by(Invitation.id)
     )

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
-from ...models import Event, Invitation
+from ...models import Event, Invitation, Respondent
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
@@ -24,6 +24,7 @@ from ..outbox import keys
 from ..sender import senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
+from .eligibility import contactable
 from .sending import SendResult, check_can_invite, queue_mail
 
 DEFAULT_REMINDER_INTERVAL = timedelta(days=7)
@@ -33,11 +34,16 @@ def reminder_candidates(event: Event, interval: timedelta = DEFAULT_REMINDER_INT
     """Invitations delivered, unanswered, unexpired, last contacted at least ``interval`` ago."""
     now = utcnow()
     last_contact = func.coalesce(Invitation.last_reminder_at, Invitation.sent_at)
-    return select(Invitation).where(
-        Invitation.event_id == event.id,
-        Invitation.status == InvitationStatus.SENT,
-        ~Invitation.lapsed(now),
-        last_contact <= now - interval,
+    return (
+        select(Invitation)
+        .join(Respondent, Respondent.id == Invitation.respondent_id)
+        .where(
+            Invitation.event_id == event.id,
+            contactable(),
+            Invitation.status == InvitationStatus.SENT,
+            ~Invitation.lapsed(now),
+            last_contact <= now - interval,
+        )
     )
 
 

@@ -24,6 +24,7 @@ from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
 from ..outbox import enqueue, keys
+from ..privacy.unsubscribe import headers_for, unsubscribe_url
 from ..sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
@@ -79,11 +80,13 @@ def render_mail(
     expires: datetime | None = None,
     reminder_number: int = 0,
     sender: Sender,
+    unsubscribe: str = "",
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of the invitation (``template`` "invitation") or a reminder
     ("reminder") as ``name`` reads it in ``language``, with the answer link ``url``, from
     ``sender``, with the organiser's own paragraph: the one rendering the outbox and the
-    organiser's preview share."""
+    organiser's preview share; ``unsubscribe`` is the person's one-click link (none in a
+    preview)."""
     return render_email(
         template,
         language,
@@ -95,6 +98,7 @@ def render_mail(
         expires=format_moment(expires or expiry_for(event), event, language),
         url=url,
         reminder_number=reminder_number,
+        unsubscribe_url=unsubscribe,
         lang=language,
     )
 
@@ -121,6 +125,7 @@ def queue_mail(
         expires=invitation.expires_at,
         reminder_number=invitation.reminders_sent,
         sender=sender,
+        unsubscribe=unsubscribe_url(respondent),
     )
     enqueue(
         key=key,
@@ -132,6 +137,7 @@ def queue_mail(
         body_text=text,
         body_html=html,
         language=invitation.language,
+        headers=headers_for(respondent),
     )
 
 

@@ -38,6 +38,7 @@ NO_BODIES: dict[str, Any] = {
     "body_html": "",
     "calendar_ics": None,
     "attachments": [],
+    "headers": {},
 }
 
 

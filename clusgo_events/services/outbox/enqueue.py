@@ -42,12 +42,15 @@ def enqueue(
     calendar_method: str | None = None,
     calendar_ics: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Queue one message; with a key already queued, return that message and add nothing.
 
     ``key`` comes from a builder of :mod:`.keys` (kind and references with it); a plain string
     is for a message that refers to nothing else, with its ``kind`` (an ``OutboxKind`` value,
     ``other`` when left out). ``reply_to`` is the person who answers (the event's contact).
+    ``other`` when left out). ``headers`` are extra headers (List-Unsubscribe ...), sent as
+    they are by :func:`.mime.build` (line breaks removed).
     """
     if isinstance(key, str):
         key = plain(kind or OutboxKind.OTHER, key)
@@ -72,6 +75,7 @@ def enqueue(
         calendar_method=calendar_method,
         calendar_ics=calendar_ics,
         attachments=attachments or [],
+        headers=dict(headers or {}),
         status=OutboxStatus.QUEUED,
     )
     if db.session.get_bind().dialect.name == "sqlite":

@@ -131,7 +131,13 @@ def _registry() -> HeaderRegistry:
     return registry
 
 
-#: policy.SMTP with 7-bit transfer encodings and the mailbox and subject headers above
+#: the extra headers a message may carry (``OutboxMessage.headers``), by lower-cased name
+EXTRA_HEADERS = {
+    "list-unsubscribe": "List-Unsubscribe",
+    "list-unsubscribe-post": "List-Unsubscribe-Post",
+}
+
+#: policy.SMTP with 7-bit transfer encodings and the three headers above
 POLICY = SMTP.clone(cte_type="7bit", header_factory=_registry())
 #: the same for a server that offers SMTPUTF8, to a recipient whose address needs it
 POLICY_UTF8 = POLICY.clone(utf8=True)
@@ -168,6 +174,9 @@ def build(
     mime["Message-ID"] = message_id
     mime["Auto-Submitted"] = "auto-generated"
     mime["X-Auto-Response-Suppress"] = "All"
+    for name, value in sorted((message.headers or {}).items()):
+        if name.lower() in EXTRA_HEADERS and clean(value).isascii():
+            mime[EXTRA_HEADERS[name.lower()]] = clean(value)
     mime["MIME-Version"] = "1.0"
     mime.set_content(message.body_text or "", cte="base64")
     if message.body_html:

@@ -96,13 +96,25 @@ def _status_order(column: Any) -> Any:
 
 
 def _paged(
-    model: Any, group: Any, group_id: int, load: Any, status: Any, page: int, per_page: int
+    model: Any,
+    group: Any,
+    group_id: int,
+    load: Any,
+    status: Any,
+    page: int,
+    per_page: int,
+    countries: frozenset[str] | None = None,
 ) -> Any:
     """One page of ``model`` rows (registrations or seats) of one event or session, with
-    ``load`` loaded in one query: confirmed, the waiting list in order, cancelled."""
+    ``load`` loaded in one query: confirmed, the waiting list in order, cancelled; only
+    ``countries``' people when given (``services.scope.visible_countries``)."""
+    query = select(model)
+    if countries is not None:
+        if model is SessionSeat:
+            query = query.join(SessionSeat.registration)
+        query = query.where(Registration.country.in_(sorted(countries)))
     query = (
-        select(model)
-        .where(group == group_id)
+        query.where(group == group_id)
         .options(selectinload(load))
         .order_by(
             _status_order(model.status),
@@ -122,13 +134,21 @@ def event_registrations(
     status: RegistrationStatus | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    countries: frozenset[str] | None = None,
 ) -> Any:
     """One page of ``event``'s registrations with their seats: confirmed, waiting, cancelled.
 
     A Flask-SQLAlchemy ``Pagination`` (a count query, the page, one query for its seats).
     """
     return _paged(
-        Registration, Registration.event_id, event.id, Registration.seats, status, page, per_page
+        Registration,
+        Registration.event_id,
+        event.id,
+        Registration.seats,
+        status,
+        page,
+        per_page,
+        countries,
     )
 
 
@@ -138,6 +158,7 @@ def session_seats(
     status: RegistrationStatus | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    countries: frozenset[str] | None = None,
 ) -> Any:
     """One page of ``session``'s seats with their registrations: confirmed, waiting, cancelled."""
     return _paged(
@@ -148,6 +169,7 @@ def session_seats(
         status,
         page,
         per_page,
+        countries,
     )
 
 
@@ -157,8 +179,13 @@ def status_totals(counts: Iterable[dict[str, Any]]) -> dict[str, int]:
     return {status: sum(row.get(status, 0) for row in rows) for status in STATUSES}
 
 
-def country_counts(event: Event, session: TrainingSession | None = None) -> list[dict[str, Any]]:
-    """Per country: confirmed, waitlisted and cancelled counts (one grouped query)."""
+def country_counts(
+    event: Event,
+    session: TrainingSession | None = None,
+    countries: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Per country: confirmed, waitlisted and cancelled counts (one grouped query); only
+    ``countries`` when given."""
     if session is None:
         query = (
             select(Registration.country, Registration.status, func.count(Registration.id))
@@ -172,6 +199,8 @@ def country_counts(event: Event, session: TrainingSession | None = None) -> list
             .where(SessionSeat.session_id == session.id)
             .group_by(Registration.country, SessionSeat.status)
         )
+    if countries is not None:
+        query = query.where(Registration.country.in_(sorted(countries)))
     table: dict[str, dict[str, Any]] = {}
     for country, status, count in db.session.execute(query):
         row = table.setdefault(

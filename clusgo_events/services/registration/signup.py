@@ -26,13 +26,20 @@ from ...extensions import db
 from ...i18n import language_for
 from ...models import Event, Invitation, Registration, TrainingSession, User
 from ...models.base import max_length, utcnow
-from ...models.enums import InvitationStatus, RegistrationStatus, Role, SessionStatus
+from ...models.enums import (
+    ConsentMethod,
+    InvitationStatus,
+    RegistrationStatus,
+    Role,
+    SessionStatus,
+)
 from ...security import MAX_DB_INT
 from ...signals import registration_confirmed, seat_confirmed
 from .. import ServiceError, ValidationErrors, audit, places
 from .. import invitations as invitation_service
 from .. import users as user_service
 from ..passwords import hash_password
+from ..privacy.consent import record_consent
 from ..transactions import lock_event, reload
 from .lists import registration_for
 from .mail import notify_state, qr_png
@@ -329,6 +336,10 @@ def register(
     registration.respondent_id = respondent.id if respondent is not None else None
     places.join_event(registration, event)
     db.session.flush()
+    if respondent is not None and respondent.consent and respondent.consent_withdrawn_at is None:
+        # the person confirms their consent on the form, under the notice's current version
+        # (one who had none, or withdrew it, is not put back on the invitation lists)
+        record_consent(respondent, True, ConsentMethod.REGISTRATION)
     new_seats = [places.add_seat(registration, session) for session in sessions]
     if invitation is not None and invitation.status != InvitationStatus.ACCEPTED:
         invitation.status = InvitationStatus.ACCEPTED

@@ -22,6 +22,7 @@ from ...models import Organisation, Respondent
 from ...models.base import utcnow
 from ...models.respondent import search_key_for
 from .. import audit
+from ..privacy import consent as consent_rules
 from .readers import SurveyTable, read_survey_file
 from .rows import check_row
 
@@ -140,13 +141,18 @@ def import_rows(
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    consent_changes: list[tuple[int | str, bool]] = []  # (id, or e-mail of a new one; consent)
     for number, values, raw in accepted.values():
         respondent = existing.get(values["email"])
         target = _target_values(values, raw, respondent, present, organisations)
+        if "consent" in target:  # a withdrawn consent stays withdrawn
+            target["consent"] = bool(consent_rules.import_allows(respondent, target["consent"]))
         if respondent is None:
             result.created += 1
             row = _new_respondent(values["email"], target, now)
             inserts.append(row)
+            if "consent" in target:
+                consent_changes.append((row["email"], bool(row["consent"])))
             status = "new"
         else:
             changes = {k: v for k, v in target.items() if getattr(respondent, k) != v}
@@ -156,6 +162,8 @@ def import_rows(
                     changes.get("contact_name", respondent.contact_name),
                     changes.get("organisation_name", respondent.organisation_name),
                 )
+            if "consent" in changes:
+                consent_changes.append((respondent.id, bool(changes["consent"])))
             if changes:
                 result.updated += 1
                 status = "update"
@@ -172,10 +180,23 @@ def import_rows(
             db.session.execute(insert(Respondent), inserts)
         if updates:  # ORM bulk UPDATE by primary key, grouped by the columns that changed
             db.session.execute(update(Respondent), updates)
+        _record_consents(consent_changes, table.filename, now)
         audit.record("survey.import", result, {**result.summary(), "file": table.filename})
         db.session.flush()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _record_consents(changes: list[tuple[int | str, bool]], filename: str, now: datetime) -> None:
+    """A consent record (method survey import, with the file's name) for every respondent
+    whose consent the import set or changed."""
+    emails = [key for key, _ in changes if isinstance(key, str)]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        query = select(Respondent.id, Respondent.email).where(Respondent.email.in_(chunk))
+        ids.update({email: rid for rid, email in db.session.execute(query)})
+    pairs = [(ids[key] if isinstance(key, str) else key, given) for key, given in changes]
+    consent_rules.bulk_records([(rid, given) for rid, given in pairs if rid], filename, now)
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

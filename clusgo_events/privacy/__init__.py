@@ -1,0 +1,1 @@
+"""The privacy notice, one-click unsubscribe, a person's data and its erasure."""
