@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
 from ..forms import apply_service_errors
+from ..i18n import page_language
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
 from ..query_args import page_number
@@ -140,7 +141,7 @@ def _invitation_or_gone(token: str) -> Invitation | tuple[str, int]:
     invitation = service.find_by_token(token)
     if invitation is None:
         return render_template("invitations/state.html", state="unknown"), 404
-    g.force_locale = invitation.language
+    page_language(invitation.language)
     return invitation
 
 

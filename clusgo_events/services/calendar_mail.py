@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -53,7 +52,7 @@ from ..models import (
 from . import ical
 from .mailer import render_email
 from .outbox import enqueue, keys
-from .timeutil import utc_to_local
+from .timeutil import format_span
 
 # kinds of outbox message; the first two are per-person and move the person's offset
 INVITE, WITHDRAW, UPDATE, CANCEL = keys.CALENDAR_KINDS
@@ -134,17 +133,9 @@ def _sequence(obj: Event | TrainingSession) -> int:
 
 
 def when_text(obj: Event | TrainingSession, language: str) -> str:
-    """``30. března 2030 09:00 – 1. dubna 2030 17:00 CEST (Europe/Prague)`` in ``language``."""
+    """``30. března 2030 9:00 – 1. dubna 2030 17:00 CEST (Europe/Prague)`` in ``language``."""
     zone = obj.timezone if isinstance(obj, Event) else obj.event.timezone
-    start = utc_to_local(obj.starts_at, zone)
-    end = utc_to_local(obj.ends_at, zone)
-    start_text = f"{format_date(start.date(), 'long', locale=language)} {start:%H:%M}"
-    if end.date() == start.date():
-        end_text = f"{end:%H:%M}"
-    else:
-        end_text = f"{format_date(end.date(), 'long', locale=language)} {end:%H:%M}"
-    zones = start.tzname() if start.tzname() == end.tzname() else f"{start.tzname()}/{end.tzname()}"
-    return f"{start_text} – {end_text} {zones} ({zone})"
+    return format_span(obj.starts_at, obj.ends_at, zone, language, name_zone=True)
 
 
 def _send(

@@ -36,7 +36,9 @@ def check_password_rules(password: str) -> None:
         )
 
 
-def create_user(email: str, role: str, password: str, name: str = "", language: str = "en") -> User:
+def create_user(
+    email: str, role: str, password: str, name: str = "", language: str | None = None
+) -> User:
     """Create an account; refuses an unknown role, a taken e-mail or a short password.
 
     "An account for X already exists" says which addresses have accounts: only callers that
@@ -64,6 +66,19 @@ def create_user(email: str, role: str, password: str, name: str = "", language: 
     db.session.flush()
     audit.record("user.create", user, {"role": user.role})
     return user
+
+
+def set_language(user: User, language: str | None) -> None:
+    """``user`` chooses the language of their pages and mails (None: their browser's)."""
+    from flask import current_app
+
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_l("Choose one of the languages offered."), "language")
+    if user.language == language:
+        return
+    previous = user.language
+    user.language = language
+    audit.record("user.language", user, {"from": previous, "to": language})
 
 
 def set_password(user: User, password: str) -> None:

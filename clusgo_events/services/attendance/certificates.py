@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import force_locale, format_date, format_time, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import and_, func, select
 
 from ...extensions import db
@@ -29,7 +29,7 @@ from ...models import (
 from .. import audit
 from ..mailer import render_email
 from ..outbox import attachment, enqueue
-from ..timeutil import utc_to_local
+from ..timeutil import format_span
 from .pdf_text import MAIN, UnicodePDF
 from .roster import ATTENDED
 
@@ -89,13 +89,7 @@ def _sessions_of(registrations: list[Registration]) -> dict[int, list[TrainingSe
 
 def _session_line(session: TrainingSession, zone: str) -> str:
     """``Title — 13. 2. 2031 9:00–11:00 CET`` in the current locale, in the event's zone."""
-    start = utc_to_local(session.starts_at, zone)
-    end = utc_to_local(session.ends_at, zone)
-    return (
-        f"{session.title} — {format_date(start.date(), 'medium')} "
-        f"{format_time(start, 'short', rebase=False)}–{format_time(end, 'short', rebase=False)}"
-        f" {start.tzname()}"
-    )
+    return f"{session.title} — {format_span(session.starts_at, session.ends_at, zone)}"
 
 
 def certificate_pdf(
