@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import flask_wtf
@@ -26,7 +27,8 @@ class _WTFormsMessages:
         cache = g.setdefault("_wtforms_translations", {})
         key = str(locale)
         if key not in cache:
-            names = [key, f"{locale.language}_{locale.language.upper()}", locale.language]
+            shipped = sorted(p.name for p in Path(messages_path()).glob(f"{locale.language}_*"))
+            names = [key, *shipped, locale.language]
             cache[key] = support.Translations.load(messages_path(), names, domain="wtforms")
         return cache[key]
 

@@ -590,7 +590,11 @@ def test_organiser_pages_constant_queries(client, auth, users, app, count_querie
     assert "waiting list, position 50<" not in html and "waiting list, position 101<" not in html
     assert html.count('/promote"') == 50 and "status=waitlisted&amp;page=3" in html
     html = counted_get(client, count_queries, session_url + "?status=waitlisted&page=5")[1]
-    assert "waiting list, position 201<" in html and "waiting list, position 202<" in html and "waiting list, position 200<" not in html
+    assert (
+        "waiting list, position 201<" in html
+        and "waiting list, position 202<" in html
+        and "waiting list, position 200<" not in html
+    )
     html = counted_get(client, count_queries, session_url + "?status=cancelled")[1]
     assert "Cancel seat" not in html and html.count("<td>cancelled</td>") == 100
 
@@ -629,9 +633,9 @@ def test_organiser_pages_bad_status_and_back_links(client, auth, users, app) -> 
         assert "a@example.cz" in html and "b@example.cz" in html  # everyone shown
     html = client.get(url + "?status=waitlisted").get_data(as_text=True)
     assert "b@example.cz" in html and "a@example.cz" not in html
-    assert "No registrations with the status “cancelled”." in client.get(url + "?status=cancelled").get_data(
-        as_text=True
-    )
+    assert "No registrations with the status “cancelled”." in client.get(
+        url + "?status=cancelled"
+    ).get_data(as_text=True)
     # an action on a filtered page comes back to that page
     response = client.post(
         f"/registrations/{b.id}/promote", data={"back": url + "?status=waitlisted&page=1"}

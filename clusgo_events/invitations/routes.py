@@ -153,8 +153,8 @@ def _page(template: str, invitation: Invitation, token: str, **context: object) 
         inv=invitation,
         event=event,
         token=token,
-        when=service.format_when(event, invitation.language),
-        expires=service.format_moment(invitation.expires_at, event, invitation.language),
+        when=service.format_when(event),  # in the page's language (the invitation's or chosen)
+        expires=service.format_moment(invitation.expires_at, event),
         **context,
     )
 
