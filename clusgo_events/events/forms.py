@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import FlaskForm
+from ..i18n import LANGUAGE_NAMES
 from ..models import Event, TrainingSession
 from ..models.base import max_length
 from ..services.timeutil import timezone_choices
@@ -32,7 +33,14 @@ def _limit(column) -> Length:  # type: ignore[no-untyped-def]
 
 
 class EventForm(FlaskForm):
-    """An event."""
+    """An event; title, description and venue in the main language, optionally in others."""
+
+    main_language = SelectField(
+        _l("Main language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        default="en",
+        description=_l("The language of the texts below; the other languages are optional."),
+    )
 
     title = StringField(_l("Title"), validators=[DataRequired(), _limit(Event.title)])
     slug = StringField(
@@ -86,3 +94,41 @@ class SessionForm(FlaskForm):
     def set_choices(self, trainers: list) -> None:
         """Fill the trainer list."""
         self.trainer_ids.choices = [SelectChoice(t.id, f"{t.name} <{t.email}>") for t in trainers]
+
+
+def _add_language_fields(form: type, model: type, names: dict[str, object]) -> None:
+    """``<field>_<language>`` inputs on ``form`` for each translated field, in every language."""
+    for language in LANGUAGE_NAMES:
+        for name, label in names.items():
+            kind = TextAreaField if name == "description" else StringField
+            field = kind(label, validators=[Optional(), _limit(getattr(model, name))])
+            setattr(form, f"{name}_{language}", field)
+
+
+_add_language_fields(
+    EventForm, Event, {"title": _l("Title"), "description": _l("Description"), "venue": _l("Venue")}
+)
+_add_language_fields(
+    SessionForm, TrainingSession, {"title": _l("Title"), "description": _l("Description")}
+)
+
+
+def translations_of(form: FlaskForm, names: tuple[str, ...], main: str) -> dict:
+    """``{field: {language: text}}`` the form gives for the languages other than ``main``."""
+    return {
+        name: {
+            language: getattr(form, f"{name}_{language}").data or ""
+            for language in LANGUAGE_NAMES
+            if language != main
+        }
+        for name in names
+    }
+
+
+def language_data(obj: object, names: tuple[str, ...]) -> dict[str, str]:
+    """The form's per-language inputs filled from ``obj``'s stored texts."""
+    return {
+        f"{name}_{language}": text
+        for name in names
+        for language, text in obj.texts_of(name).items()  # type: ignore[attr-defined]
+    }
