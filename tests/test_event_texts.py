@@ -100,3 +100,32 @@ def test_sessions_follow_a_changed_main_language(app) -> None:  # type: ignore[n
     edit_event(event, data)
     assert event.title == "Setkání klastrů" and event.text("title", "en") == "Cluster meeting"
     assert session.title == "Strategie" and session.text("title", "en") == "Strategy"
+
+
+def test_ics_speaks_the_readers_language(
+    client: FlaskClient, auth: AuthActions, users: dict[str, User]
+) -> None:
+    import icalendar
+
+    event = create_event(
+        EventData(
+            title="Cluster meeting", slug="meet", starts_local=datetime(2031, 3, 1, 9),
+            ends_local=datetime(2031, 3, 1, 17), venue="Exhibition Centre",
+            translations={"title": {"pl": "Spotkanie klastrów"}, "venue": {"pl": "Targi"}},
+        )
+    )  # fmt: skip
+    add_session(
+        event,
+        SessionData(
+            title="Strategy", starts_local=datetime(2031, 3, 1, 10),
+            ends_local=datetime(2031, 3, 1, 12), translations={"title": {"pl": "Strategia"}},
+        ),
+    )  # fmt: skip
+    publish_event(event)
+    db.session.commit()
+    calendar = icalendar.Calendar.from_ical(client.get("/events/meet/calendar.ics?lang=pl").data)
+    summaries = {str(c["SUMMARY"]) for c in calendar.walk("VEVENT")}
+    assert summaries == {"Spotkanie klastrów", "Strategia"}
+    assert any("Targi" in str(c.get("LOCATION", "")) for c in calendar.walk("VEVENT"))
+    english = icalendar.Calendar.from_ical(client.get("/events/meet/calendar.ics?lang=en").data)
+    assert {str(c["SUMMARY"]) for c in english.walk("VEVENT")} == {"Cluster meeting", "Strategy"}

@@ -76,7 +76,9 @@ def create() -> str | Response:
     if form.validate_on_submit():
         result = perform(
             lambda: event_service.create_event(_event_data(form), created_by=current_user),
-            done=lambda event: _("Event “%(title)s” created as a draft.", title=event.title),
+            done=lambda event: _(
+                "Event “%(title)s” created as a draft.", title=event.text("title")
+            ),
             form=form,
         )
         if result.ok:
@@ -175,7 +177,7 @@ def add_session(slug: str) -> str | Response:
     if form.validate_on_submit():
         result = perform(
             lambda: event_service.add_session(event, _session_data(form, event)),
-            done=lambda session: _("Session “%(title)s” added.", title=session.title),
+            done=lambda session: _("Session “%(title)s” added.", title=session.text("title")),
             form=form,
         )
         if result.ok:

@@ -168,6 +168,11 @@ def _send(
                 attendee_name=person.name,
                 sequence_offset=offset,
             )
+            where = (  # the venue in the recipient's language
+                ical.session_location(obj)
+                if isinstance(obj, TrainingSession)
+                else ical.event_location(obj)
+            )
         subject, text, html = render_email(
             TEMPLATE_OF[kind],
             person.language,
@@ -175,12 +180,10 @@ def _send(
             name=person.name,
             is_session=isinstance(obj, TrainingSession),
             personal=kind in PERSONAL_KINDS,
-            title=obj.title,
-            event_title=event.title,
+            title=obj.text("title", person.language),
+            event_title=event.text("title", person.language),
             when=when_text(obj, person.language),
-            where=ical.session_location(obj)
-            if isinstance(obj, TrainingSession)
-            else ical.event_location(obj),
+            where=where,
             url=ical.event_url(event),
         )
         enqueue(

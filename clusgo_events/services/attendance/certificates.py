@@ -89,7 +89,7 @@ def _sessions_of(registrations: list[Registration]) -> dict[int, list[TrainingSe
 
 def _session_line(session: TrainingSession, zone: str) -> str:
     """``Title — 13. 2. 2031 9:00–11:00 CET`` in the current locale, in the event's zone."""
-    return f"{session.title} — {format_span(session.starts_at, session.ends_at, zone)}"
+    return f"{session.text('title')} — {format_span(session.starts_at, session.ends_at, zone)}"
 
 
 def certificate_pdf(
@@ -132,13 +132,13 @@ def certificate_pdf(
     pdf.ln(4)
     pdf.cell(0, 8, attended, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(MAIN, "B", 15)
-    pdf.multi_cell(0, 9, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, event.text("title"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(MAIN, "", 11)
     pdf.ln(3)
     for line in lines:
         pdf.multi_cell(0, 6.5, line, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    place = ", ".join(p for p in (event.venue, event.address) if p)
+    place = ", ".join(p for p in (event.text("venue"), event.address) if p)
     if place:
         pdf.cell(0, 7, place, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(-45)

@@ -150,8 +150,8 @@ class SessionHead:
         event = session.event
         return cls(
             id=session.id,
-            event=event.title,
-            title=session.title,
+            event=event.text("title"),
+            title=session.text("title"),
             start=format_moment(session.starts_at, event.timezone, "stamp"),
             zone=event.timezone,
         )

@@ -52,10 +52,10 @@ def sheet_context(session: TrainingSession) -> SheetContext:
     event = session.event
     when = format_span(session.starts_at, session.ends_at, event.timezone)
     return SheetContext(
-        event=event.title,
-        session=session.title,
+        event=event.text("title"),
+        session=session.text("title"),
         date=when,
-        venue=", ".join(p for p in (event.venue, session.room) if p),
+        venue=", ".join(p for p in (event.text("venue"), session.room) if p),
         trainers=", ".join(t.name or t.email for t in session.trainers),
     )
 

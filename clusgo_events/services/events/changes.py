@@ -125,7 +125,7 @@ def _check_sessions_still_fit(
         if local_day(session.starts_at, zone) < first or local_day(session.ends_at, zone) > last:
             errors["starts_local"] = _l(
                 "The session “%(title)s” would fall outside the event's days; move it first.",
-                title=session.title,
+                title=session.text("title"),
             )
             return
 
