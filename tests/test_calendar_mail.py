@@ -98,10 +98,11 @@ def test_registration_confirmed_sends_a_request(setup) -> None:  # type: ignore[
     assert attendee.params["CN"] == "Eva Svobodová"
     assert vevent.decoded("DTSTART").utcoffset() == timedelta(hours=1)
     # the body is in the participant's language (Czech)
-    assert "Dobrý den, Eva Svobodová" in message.body_text
+    # a neutral greeting: no vocative is guessed ("Evo Svobodová" would be half right)
+    assert message.body_text.splitlines()[0] == "Dobrý den,"
     assert "potvrzena" in message.body_text
-    assert "30. března 2030 09:00" in message.body_text
-    assert "<html" in message.body_html and "Eva Svobodová" in message.body_html
+    assert "30. března 2030 9:00" in message.body_text  # Babel's Czech, not strftime's
+    assert "<html" in message.body_html and "<p>Dobrý den,</p>" in message.body_html
     assert event.title in message.subject
 
 
