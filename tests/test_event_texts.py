@@ -129,3 +129,22 @@ def test_ics_speaks_the_readers_language(
     assert any("Targi" in str(c.get("LOCATION", "")) for c in calendar.walk("VEVENT"))
     english = icalendar.Calendar.from_ical(client.get("/events/meet/calendar.ics?lang=en").data)
     assert {str(c["SUMMARY"]) for c in english.walk("VEVENT")} == {"Cluster meeting", "Strategy"}
+
+
+def test_the_demo_events_speak_all_five_languages(app) -> None:  # type: ignore[no-untyped-def]
+    from clusgo_events.services.demo import load_demo
+
+    load_demo(password="demo-password-42")
+    events = list(db.session.scalars(db.select(Event).order_by(Event.id)))
+    assert len(events) == 2
+    for event in events:
+        for field in ("title", "description", "venue"):
+            texts = event.texts_of(field)
+            assert set(texts) == {"en", "cs", "hu", "sk", "pl"}, (event.slug, field)
+            assert len(set(texts.values())) == 5  # each written in its own language
+        for session in event.sessions:
+            assert set(session.texts_of("title")) == {"en", "cs", "hu", "sk", "pl"}
+    assert "klastr" in events[0].text("description", "cs")
+    assert "klaszter" in events[0].text("description", "hu")
+    assert "klastrov" in events[0].text("description", "sk")
+    assert "klastrow" in events[0].text("description", "pl")
