@@ -297,3 +297,35 @@ def test_the_code_check_finds_a_plain_refusal() -> None:
         "flash(f'Hello {x}')\n"
     )
     assert [line for line, _ in unmarked_in_code(source)] == [1, 3, 4]
+
+
+def test_every_mail_marks_every_string(pseudo_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mails the test world sends (registrations, calendar requests, a password reset, a
+    cancellation), rendered in the pseudo language, hold no unmarked interface text."""
+    import flask_babel
+
+    from clusgo_events.models import OutboxMessage
+    from clusgo_events.services import accounts, mailer
+    from clusgo_events.services.registration.changes import cancel_registration
+
+    monkeypatch.setattr(mailer, "force_locale", lambda _language: flask_babel.force_locale(PSEUDO))
+    with pseudo_app.test_request_context("/"):
+        world = build_world()
+        accounts.request_password_reset(world.users["trainer"].email)
+        cancel_registration(world.other_registration)
+        db.session.commit()
+        data = _world_data()
+        messages = list(db.session.scalars(select(OutboxMessage)))
+        assert len({m.kind for m in messages}) >= 3
+        assert all(OPEN in m.subject and OPEN in m.body_text for m in messages)  # pseudo-rendered
+        problems = {}
+        for message in messages:
+            found = unmarked(f"<p>{message.subject}</p>", data, _date_words())
+            found += unmarked((message.body_html or "").replace("<!doctype html>", ""), data,
+                              _date_words())  # fmt: skip
+            text = "<pre>" + (message.body_text or "").replace("<", " ") + "</pre>"
+            found += unmarked(text.replace("<pre>", "<p>").replace("</pre>", "</p>"), data,
+                              _date_words())  # fmt: skip
+            if found:
+                problems[message.kind] = sorted(set(found))
+    assert problems == {}
