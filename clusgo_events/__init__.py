@@ -144,6 +144,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        from .collation import register_sqlite
+
+        register_sqlite(dbapi_connection)  # ORDER BY name COLLATE cs, as PostgreSQL's ICU does
 
 
 @sa_event.listens_for(Engine, "begin")

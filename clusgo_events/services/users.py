@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..collation import collated
 from ..extensions import db
 from ..models import ROLES, User
 from ..models.base import utcnow
@@ -118,7 +119,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def list_users(role: str | None = None) -> list[User]:
     """Every account, optionally of one role, by name."""
-    query = select(User).order_by(User.role, User.name)
+    query = select(User).order_by(User.role, collated(User.name))
     if role:
         query = query.where(User.role == role)
     return list(db.session.scalars(query))

@@ -12,6 +12,7 @@ from collections import defaultdict
 from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import and_, func, select
 
+from ...collation import collated
 from ...extensions import db
 from ...i18n import language_for
 from ...models import (
@@ -62,7 +63,7 @@ def eligible_for_certificate(event: Event) -> list[Registration]:
         db.session.scalars(
             select(Registration)
             .where(Registration.id.in_(qualifying))
-            .order_by(Registration.name, Registration.id)
+            .order_by(collated(Registration.name), Registration.id)
         )
     )
 
