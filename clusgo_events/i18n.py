@@ -122,6 +122,8 @@ def language_links() -> list[tuple[str, str, str, bool]]:
 
     current = str(get_locale())
     args = request.args.to_dict(flat=False)
+    if "next" in args:  # only a path of this site travels on (never an outside address)
+        args["next"] = [n for n in args["next"] if n.startswith("/") and not n.startswith("//")]
     links = []
     for code in languages():
         args["lang"] = [code]

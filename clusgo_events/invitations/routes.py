@@ -78,12 +78,8 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
 def _queued(what: str) -> object:
     def message(result: service.SendResult) -> str:
         if what == "reminders":
-            return ngettext(
-                "%(num)d reminder(s) queued.", "%(num)d reminder(s) queued.", result.queued
-            )
-        return ngettext(
-            "%(num)d invitation(s) queued.", "%(num)d invitation(s) queued.", result.queued
-        )
+            return ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", result.queued)
+        return ngettext("%(num)d invitation queued.", "%(num)d invitations queued.", result.queued)
 
     return message
 
