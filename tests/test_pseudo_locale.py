@@ -42,7 +42,7 @@ from tests.test_security import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PSEUDO = "en_150"
+PSEUDO = "en_GB"  # a real Babel locale that fits the 5-character language column
 OPEN, CLOSE = "⟦", "⟧"
 #: words that are the same in every language: the product, the languages' own names
 ALLOWED = {"ClusGo", "Events", "čeština", "magyar", "slovenčina", "polski", "English"}

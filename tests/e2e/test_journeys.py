@@ -266,7 +266,8 @@ def test_organiser_imports_and_invites(
         links = mail_links(message, live_server)
         assert any("/invitations/" in link for link in links), links
         body = _text(message)
-        assert name in body
+        # Hungarian greets by name (Kedves Győri Erzsébet!); Czech and Polish neutrally
+        assert (name in body) == (language == "hu")
         if language == "cs":
             assert "Pozvánka" in message["Subject"]
         elif language == "hu":
