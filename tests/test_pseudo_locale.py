@@ -27,7 +27,7 @@ from sqlalchemy import String, Text, select
 
 from clusgo_events import create_app
 from clusgo_events.extensions import db
-from tests.conftest import PASSWORD, _config, _empty_all_tables
+from tests.conftest import PASSWORD, _config, empty_all_tables
 from tests.test_security import (
     ACCESS,
     ANONYMOUS,
@@ -98,7 +98,7 @@ def pseudo_app(database_url: str, tmp_path: Path, pseudo_translations: Path) -> 
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         db.engine.dispose()
 
 
@@ -300,8 +300,8 @@ def test_the_code_check_finds_a_plain_refusal() -> None:
 
 
 def test_every_mail_marks_every_string(pseudo_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The mails the test world sends (registrations, calendar requests, a password reset, a
-    cancellation), rendered in the pseudo language, hold no unmarked interface text."""
+    """The mails the test world sends (a cancellation, a password reset, a sign-up link, and
+    whatever else building the world queued), rendered in the pseudo language, hold no unmarked interface text."""
     import flask_babel
 
     from clusgo_events.models import OutboxMessage
@@ -312,6 +312,7 @@ def test_every_mail_marks_every_string(pseudo_app: Flask, monkeypatch: pytest.Mo
     with pseudo_app.test_request_context("/"):
         world = build_world()
         accounts.request_password_reset(world.users["trainer"].email)
+        accounts.request_signup("newcomer@example.org", "en", None)
         cancel_registration(world.other_registration)
         db.session.commit()
         data = _world_data()
