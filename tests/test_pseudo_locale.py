@@ -301,7 +301,8 @@ def test_the_code_check_finds_a_plain_refusal() -> None:
 
 def test_every_mail_marks_every_string(pseudo_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The mails the test world sends (a cancellation, a password reset, a sign-up link, and
-    whatever else building the world queued), rendered in the pseudo language, hold no unmarked interface text."""
+    whatever else building the world queued), rendered in the pseudo language, hold no
+    unmarked interface text."""
     import flask_babel
 
     from clusgo_events.models import OutboxMessage
