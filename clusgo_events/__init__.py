@@ -10,7 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from . import database, security
+from . import database, i18n, security
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from .signals import connect_receivers
 
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    i18n.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
     from .services import throttle  # noqa: F401  (registers the database:// storage)
@@ -116,9 +117,16 @@ def register_template_helpers(app: Flask) -> None:
     """Filters used by the templates."""
     from flask_babel import get_locale
 
-    from .services.timeutil import format_local
+    from .services.timeutil import format_moment, format_span
+    from .texts import country_name, enum_label, language_name, role_name
 
-    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["local"] = format_moment  # value|local(zone[, "date"|"time"])
+    app.jinja_env.filters["span"] = format_span  # start|span(end, zone)
+    app.jinja_env.globals["role_name"] = role_name
+    app.jinja_env.globals["enum_label"] = enum_label
+    app.jinja_env.globals["country_name"] = country_name
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["get_locale"] = get_locale  # base.html's <html lang>
 
 
@@ -140,6 +148,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        from .collation import register_sqlite
+
+        register_sqlite(dbapi_connection)  # ORDER BY name COLLATE cs, as PostgreSQL's ICU does
 
 
 @sa_event.listens_for(Engine, "begin")

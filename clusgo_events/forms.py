@@ -2,9 +2,52 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from pathlib import Path
+from typing import Any
+
+import flask_wtf
+from babel import Locale, support
+from flask import g
+from flask_babel import get_locale
+from wtforms.i18n import messages_path
 
 from .services import ServiceError, ValidationErrors
+
+
+class _WTFormsMessages:
+    """WTForms' own messages ("This field is required.") in the page's language.
+
+    Flask-WTF looks for WTForms' catalogue under the bare language code, but WTForms ships
+    Czech as ``cs_CZ``: the language's territories are tried too, so no language falls back
+    to English.
+    """
+
+    def _translations(self) -> Any:
+        locale = get_locale() or Locale("en")
+        cache = g.setdefault("_wtforms_translations", {})
+        key = str(locale)
+        if key not in cache:
+            shipped = sorted(p.name for p in Path(messages_path()).glob(f"{locale.language}_*"))
+            names = [key, *shipped, locale.language]
+            cache[key] = support.Translations.load(messages_path(), names, domain="wtforms")
+        return cache[key]
+
+    def gettext(self, string: str) -> str:
+        return self._translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations().ungettext(singular, plural, n)
+
+
+_MESSAGES = _WTFormsMessages()
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Every form of the app: Flask-WTF's, with WTForms' messages in the page's language."""
+
+    class Meta(flask_wtf.FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            return _MESSAGES
 
 
 class ConfirmForm(FlaskForm):

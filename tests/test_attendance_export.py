@@ -14,7 +14,7 @@ from clusgo_events.extensions import db
 from clusgo_events.services import attendance as att
 from clusgo_events.services.attendance import exports, sign_in_sheet, spreadsheets
 from clusgo_events.services.attendance import rows as export_rows
-from clusgo_events.services.timeutil import format_local
+from clusgo_events.services.timeutil import format_moment
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
 
 DIACRITICS = "řőűľłżą"
@@ -55,8 +55,8 @@ def test_csv_reads_back_with_neutralised_cells(marked) -> None:
         assert by_name[name][4] == org and by_name[name][5] == country
     assert by_name["Řehoř Dvořák"][6] == "present"
     record = att.find_record(session, regs[0])
-    assert by_name["Řehoř Dvořák"][7] == format_local(
-        record.checked_in_at, "Europe/Prague", "%Y-%m-%d %H:%M"
+    assert by_name["Řehoř Dvořák"][7] == format_moment(
+        record.checked_in_at, "Europe/Prague", "stamp"
     )
     assert by_name["Řehoř Dvořák"][7].endswith(("CET", "CEST"))
     assert by_name["Győző Szőke-Fűzfa"][6] == "late"

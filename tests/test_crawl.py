@@ -349,6 +349,8 @@ class LinkParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "a" and "href" in values:
+            if values.get("rel") == "alternate" and values.get("hreflang"):
+                return  # the same page in another language (tests/test_pseudo_locale.py)
             self.urls.append(values["href"])
         elif tag in ("link", "script", "img", "iframe", "source"):
             target = values.get("href") or values.get("src")

@@ -566,8 +566,8 @@ def test_organiser_pages_constant_queries(client, auth, users, app, count_querie
     ]
     few = [counted_get(client, count_queries, url)[0] for url in urls]
     html = counted_get(client, count_queries, event_url)[1]
-    assert "<meter" in html and "waiting #1" in html and "Waiting (2)" in html
-    assert "waiting #1" in counted_get(client, count_queries, session_url)[1]
+    assert "<meter" in html and "waiting list, position 1" in html and "Waiting (2)" in html
+    assert "waiting list, position 1" in counted_get(client, count_queries, session_url)[1]
     add_registrations(event_id, session_id, 300)  # 200 more waiting behind the first two
     many = [counted_get(client, count_queries, url)[0] for url in urls]
     assert many == few
@@ -576,17 +576,21 @@ def test_organiser_pages_constant_queries(client, auth, users, app, count_querie
     # the first page: 50 rows, the 3 confirmed first; totals counted over all 305
     html = counted_get(client, count_queries, event_url)[1]
     assert html.count('/cancel"') == 50 and html.count('/promote"') == 47
-    assert "waiting #47<" in html and "waiting #48<" not in html
+    assert "waiting list, position 47<" in html and "waiting list, position 48<" not in html
     assert "All (305)" in html and "Confirmed (3)" in html and "Waiting (202)" in html
     assert "Cancelled (100)" in html and "202 waiting" in html and "100 cancelled" in html
     assert f"{event_url}?page=7" in html and f"{event_url}?page=8" not in html
     # the waiting list's second page: ranks 51 to 100 counted in SQL, none from page one
     html = counted_get(client, count_queries, event_url + "?status=waitlisted&page=2")[1]
-    assert "waiting #51<" in html and "waiting #100<" in html
-    assert "waiting #50<" not in html and "waiting #101<" not in html
+    assert "waiting list, position 51<" in html and "waiting list, position 100<" in html
+    assert "waiting list, position 50<" not in html and "waiting list, position 101<" not in html
     assert html.count('/promote"') == 50 and "status=waitlisted&amp;page=3" in html
     html = counted_get(client, count_queries, session_url + "?status=waitlisted&page=5")[1]
-    assert "waiting #201<" in html and "waiting #202<" in html and "waiting #200<" not in html
+    assert (
+        "waiting list, position 201<" in html
+        and "waiting list, position 202<" in html
+        and "waiting list, position 200<" not in html
+    )
     html = counted_get(client, count_queries, session_url + "?status=cancelled")[1]
     assert "Cancel seat" not in html and html.count("<td>cancelled</td>") == 100
 
@@ -609,7 +613,7 @@ def test_organiser_pages_any_page_number(client, auth, users, app, query) -> Non
         if query in ("page=0", "page=-3", "page=abc", "page="):
             assert "a@example.cz" in html  # the first page
         else:
-            assert "a@example.cz" not in html and "back to the first page" in html
+            assert "a@example.cz" not in html and "Back to the first page" in html
 
 
 def test_organiser_pages_bad_status_and_back_links(client, auth, users, app) -> None:
@@ -625,9 +629,9 @@ def test_organiser_pages_bad_status_and_back_links(client, auth, users, app) -> 
         assert "a@example.cz" in html and "b@example.cz" in html  # everyone shown
     html = client.get(url + "?status=waitlisted").get_data(as_text=True)
     assert "b@example.cz" in html and "a@example.cz" not in html
-    assert "No cancelled registrations." in client.get(url + "?status=cancelled").get_data(
-        as_text=True
-    )
+    assert "No registrations with the status “cancelled”." in client.get(
+        url + "?status=cancelled"
+    ).get_data(as_text=True)
     # an action on a filtered page comes back to that page
     response = client.post(
         f"/registrations/{b.id}/promote", data={"back": url + "?status=waitlisted&page=1"}

@@ -84,6 +84,7 @@ ACCESS: dict[str, Access] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.profile": LOGGED_IN,
+    "auth.profile_language": LOGGED_IN,
     # logged-in users are sent on (to ?next= or the events): allowed, nothing to refuse
     "auth.signup": PUBLIC,
     "auth.signup_confirm": TOKEN,

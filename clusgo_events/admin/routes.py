@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
@@ -10,6 +11,7 @@ from ..extensions import db
 from ..forms import apply_service_errors
 from ..services import ServiceError
 from ..services import users as user_service
+from ..texts import role_name
 from .forms import UserForm
 
 bp = Blueprint("admin", __name__)
@@ -33,6 +35,13 @@ def users() -> str | Response:
             apply_service_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"Account {user.email} created ({user.role}).", "success")
+            flash(
+                _(
+                    "Account %(email)s created (%(role)s).",
+                    email=user.email,
+                    role=role_name(user.role),
+                ),
+                "success",
+            )
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, users=user_service.list_users())

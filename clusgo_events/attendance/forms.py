@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
+from ..forms import FlaskForm
 from ..models import ATTENDANCE_STATUSES, AttendanceRecord, AttendanceStatus
 from ..models.base import max_length
 
@@ -58,4 +58,3 @@ class WalkInForm(FlaskForm):
         default=AttendanceStatus.PRESENT.value,
     )
     submit = SubmitField(_l("Add walk-in"))
-

@@ -40,7 +40,7 @@ from ..services.attendance import summary as figures
 from ..services.attendance.rows import rows_for
 from ..services.attendance.sign_in_sheet import build_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
-from ..services.timeutil import format_local
+from ..services.timeutil import format_moment
 from ..web import Result, perform
 from .forms import CheckInForm, MarkForm, WalkInForm
 
@@ -80,7 +80,7 @@ def _entry_json(session: TrainingSession, entry: att.RosterEntry) -> dict[str, A
         "name": entry.name,
         "status": entry.status,
         "method": entry.method,
-        "checked_in": format_local(entry.checked_in_at, zone, "%H:%M"),
+        "checked_in": format_moment(entry.checked_in_at, zone, "time"),
         "is_walk_in": entry.is_walk_in,
     }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,18 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import FlaskForm
+from ..i18n import LANGUAGE_NAMES
 from ..models import User
 from ..models.base import max_length
 from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 #: each language named in itself, so everyone finds their own
-LANGUAGE_CHOICES = [
-    SelectChoice("en", "English"),
-    SelectChoice("cs", "Čeština"),
-    SelectChoice("hu", "Magyar"),
-    SelectChoice("sk", "Slovenčina"),
-    SelectChoice("pl", "Polski"),
-]
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 def _email_field() -> EmailField:
@@ -98,3 +93,14 @@ class PasswordForm(FlaskForm):
     )
     password, password_again = _new_password_fields()
     submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    """The language of the account's pages and mails; empty: the browser's."""
+
+    language = SelectField(
+        _l("Language of your pages and e-mails"),
+        choices=[SelectChoice("", _l("As my browser asks")), *LANGUAGE_CHOICES],
+        default="",
+    )
+    save_language = SubmitField(_l("Save language"))

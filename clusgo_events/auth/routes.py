@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -22,11 +22,12 @@ from werkzeug.wrappers import Response
 from ..extensions import limiter
 from ..i18n import select_locale
 from ..models import User
-from ..services import accounts
+from ..services import accounts, users
 from ..services.proofs import ProofError
 from ..web import perform
 from .forms import (
     LANGUAGE_CHOICES,
+    LanguageForm,
     LoginForm,
     PasswordForm,
     ResetPasswordForm,
@@ -212,4 +213,25 @@ def profile() -> str | Response:
             login_user(user, remember=_has_remember_cookie())  # this browser stays logged in
             _say(_l("Password changed; you are logged out everywhere else."))
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return _profile_page(form)
+
+
+def _profile_page(form: PasswordForm, language_form: LanguageForm | None = None) -> str:
+    if language_form is None:
+        language_form = LanguageForm(data={"language": current_user.language or ""})
+    return render_template("auth/profile.html", form=form, language_form=language_form)
+
+
+@bp.route("/profile/language", methods=["POST"])
+@login_required
+def profile_language() -> str | Response:
+    """The user chooses the language of their pages and mails."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        result = perform(lambda: users.set_language(user, form.language.data or None), form=form)
+        if result.ok:
+            refresh()  # the flash and the next page speak the new language
+            _say(_l("Language saved."))
+            return redirect(url_for("auth.profile"))
+    return _profile_page(PasswordForm(formdata=None), form)

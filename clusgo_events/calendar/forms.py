@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import FlaskForm
 
 
 class ResetFeedForm(FlaskForm):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,7 +16,7 @@ from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
 from ..services.timeutil import utc_to_local
 from ..web import perform
-from .forms import EventForm, SessionForm
+from .forms import EventForm, SessionForm, language_data, translations_of
 
 bp = Blueprint("events", __name__)
 
@@ -29,17 +29,22 @@ def _event_or_404(slug: str, staff: bool = False) -> Event:
 
 
 def _event_data(form: EventForm) -> event_service.EventData:
-    names = {f.name for f in fields(event_service.EventData)}
+    names = {f.name for f in fields(event_service.EventData)} - {"translations"}
     values = {name: getattr(form, name).data for name in names}
+    values["main_language"] = form.main_language.data or "en"
+    values["translations"] = translations_of(form, Event.TRANSLATED_FIELDS, values["main_language"])
     values["capacity"] = form.capacity.data
     values["host_organisation_id"] = form.host_organisation_id.data or None
     values["target_countries"] = form.target_countries.data or []
     return event_service.EventData(**values)
 
 
-def _session_data(form: SessionForm) -> event_service.SessionData:
-    names = {f.name for f in fields(event_service.SessionData)}
-    return event_service.SessionData(**{name: getattr(form, name).data for name in names})
+def _session_data(form: SessionForm, event: Event) -> event_service.SessionData:
+    names = {f.name for f in fields(event_service.SessionData)} - {"translations"}
+    values = {name: getattr(form, name).data for name in names}
+    main = event.main_language or "en"
+    values["translations"] = translations_of(form, TrainingSession.TRANSLATED_FIELDS, main)
+    return event_service.SessionData(**values)
 
 
 @bp.route("/")
@@ -66,10 +71,14 @@ def create() -> str | Response:
     """Create a draft event."""
     form = EventForm()
     form.set_choices(event_service.organisation_choices())
+    if not form.is_submitted():
+        form.main_language.data = str(get_locale())  # the organiser's own language, at first
     if form.validate_on_submit():
         result = perform(
             lambda: event_service.create_event(_event_data(form), created_by=current_user),
-            done=lambda event: _("Event “%(title)s” created as a draft.", title=event.title),
+            done=lambda event: _(
+                "Event “%(title)s” created as a draft.", title=event.text("title")
+            ),
             form=form,
         )
         if result.ok:
@@ -101,6 +110,8 @@ def edit(slug: str) -> str | Response:
                 "host_organisation_id": event.host_organisation_id or 0,
                 "target_countries": event.target_country_list,
                 "allow_direct_signup": event.allow_direct_signup,
+                "main_language": event.main_language,
+                **language_data(event, Event.TRANSLATED_FIELDS),
             }
         )
     elif form.validate():
@@ -165,8 +176,8 @@ def add_session(slug: str) -> str | Response:
     form.set_choices(event_service.trainer_choices())
     if form.validate_on_submit():
         result = perform(
-            lambda: event_service.add_session(event, _session_data(form)),
-            done=lambda session: _("Session “%(title)s” added.", title=session.title),
+            lambda: event_service.add_session(event, _session_data(form, event)),
+            done=lambda session: _("Session “%(title)s” added.", title=session.text("title")),
             form=form,
         )
         if result.ok:
@@ -201,11 +212,12 @@ def edit_session(slug: str, session_id: int) -> str | Response:
                 "ends_local": utc_to_local(session.ends_at, event.timezone).replace(tzinfo=None),
                 "capacity": session.capacity,
                 "trainer_ids": [t.id for t in session.trainers],
+                **language_data(session, TrainingSession.TRANSLATED_FIELDS),
             }
         )
     elif form.validate():
         result = perform(
-            lambda: event_service.edit_session(session, _session_data(form)),
+            lambda: event_service.edit_session(session, _session_data(form, event)),
             done=_("Session saved."),
             form=form,
         )

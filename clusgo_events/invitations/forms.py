@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectChoice,
@@ -15,10 +14,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import FlaskForm
 from ..models import Invitation
 from ..models.base import max_length
-
-COUNTRY_NAMES = {"CZ": "Czechia", "HU": "Hungary", "SK": "Slovakia", "PL": "Poland"}
+from ..texts import country_name
 
 
 class CheckboxList(SelectMultipleField):
@@ -31,31 +30,31 @@ class CheckboxList(SelectMultipleField):
 class NarrowForm(FlaskForm):
     """The organiser's narrowing and the send button (GET shows the count, POST sends)."""
 
-    countries = CheckboxList("Countries", validators=[Optional()])
+    countries = CheckboxList(_l("Countries"), validators=[Optional()])
     interest = SelectField(
-        "Interested in",
+        _l("Interested in"),
         choices=[
-            SelectChoice("any", "the event or training"),
-            SelectChoice("event", "the event"),
-            SelectChoice("training", "training"),
+            SelectChoice("any", _l("the event or training")),
+            SelectChoice("event", _l("the event")),
+            SelectChoice(_l("training"), _l("training")),
         ],
         default="any",
     )
-    submit = SubmitField("Send invitations")
+    submit = SubmitField(_l("Send invitations"))
 
     def set_countries(self, codes: list[str]) -> None:
-        self.countries.choices = [SelectChoice(c, COUNTRY_NAMES.get(c, c)) for c in codes]
+        self.countries.choices = [SelectChoice(c, country_name(c)) for c in codes]
 
 
 class ReminderForm(FlaskForm):
     """Remind the unanswered, at most once per interval."""
 
     interval_days = IntegerField(
-        "At most one reminder every (days)",
+        _l("At most one reminder every (days)"),
         default=7,
         validators=[InputRequired(), NumberRange(min=1, max=365)],
     )
-    submit = SubmitField("Send reminders")
+    submit = SubmitField(_l("Send reminders"))
 
 
 class AnswerForm(FlaskForm):

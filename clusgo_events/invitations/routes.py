@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
 from ..forms import apply_service_errors
+from ..i18n import page_language
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
 from ..query_args import page_number
@@ -80,12 +81,8 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
 def _queued(what: str) -> object:
     def message(result: service.SendResult) -> str:
         if what == "reminders":
-            return ngettext(
-                "%(num)d reminder(s) queued.", "%(num)d reminder(s) queued.", result.queued
-            )
-        return ngettext(
-            "%(num)d invitation(s) queued.", "%(num)d invitation(s) queued.", result.queued
-        )
+            return ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", result.queued)
+        return ngettext("%(num)d invitation queued.", "%(num)d invitations queued.", result.queued)
 
     return message
 
@@ -143,7 +140,7 @@ def _invitation_or_gone(token: str) -> Invitation | tuple[str, int]:
     invitation = service.find_by_token(token)
     if invitation is None:
         return render_template("invitations/state.html", state="unknown"), 404
-    g.force_locale = invitation.language
+    page_language(invitation.language)
     return invitation
 
 
@@ -155,8 +152,8 @@ def _page(template: str, invitation: Invitation, token: str, **context: object) 
         inv=invitation,
         event=event,
         token=token,
-        when=service.format_when(event, invitation.language),
-        expires=service.format_moment(invitation.expires_at, event, invitation.language),
+        when=service.format_when(event),  # in the page's language (the invitation's or chosen)
+        expires=service.format_moment(invitation.expires_at, event),
         **context,
     )
 

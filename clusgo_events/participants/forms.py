@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from ..i18n import LANGUAGE_NAMES
 from ..models import Event, ParticipantMessage
 from ..models.base import max_length
 from ..services.survey.normalise import LANGUAGES
@@ -70,7 +71,13 @@ for _note in NOTES:
         setattr(
             MailForm,
             f"{_note}_{_language}",
-            TextAreaField(f"{_note} ({_language})", validators=[Optional()], render_kw={"rows": 3}),
+            TextAreaField(
+                _l(
+                    "%(what)s (%(language)s)", what=NOTES[_note], language=LANGUAGE_NAMES[_language]
+                ),
+                validators=[Optional()],
+                render_kw={"rows": 3},
+            ),
         )
 
 
@@ -101,7 +108,7 @@ for _language in LANGUAGES:
         MessageForm,
         f"subject_{_language}",
         StringField(
-            f"subject ({_language})",
+            _l("Subject (%(language)s)", language=LANGUAGE_NAMES[_language]),
             validators=[Optional()],
             render_kw={"maxlength": max_length(ParticipantMessage.subject)},
         ),
@@ -109,5 +116,9 @@ for _language in LANGUAGES:
     setattr(
         MessageForm,
         f"body_{_language}",
-        TextAreaField(f"text ({_language})", validators=[Optional()], render_kw={"rows": 6}),
+        TextAreaField(
+            _l("Text (%(language)s)", language=LANGUAGE_NAMES[_language]),
+            validators=[Optional()],
+            render_kw={"rows": 6},
+        ),
     )

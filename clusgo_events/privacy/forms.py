@@ -7,28 +7,22 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..i18n import LANGUAGE_NAMES
 from ..models import ConsentRecord, PrivacyNotice
 from ..models.base import max_length
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "cs": "Čeština",
-    "hu": "Magyar",
-    "sk": "Slovenčina",
-    "pl": "Polski",
-}
 
 
 class NoticeForm(FlaskForm):
     """A new version of the privacy notice, in each language (English required)."""
 
     body_en = TextAreaField(
-        "English", validators=[DataRequired(), Length(max=max_length(PrivacyNotice.body))]
+        LANGUAGE_NAMES["en"],
+        validators=[DataRequired(), Length(max=max_length(PrivacyNotice.body))],
     )
-    body_cs = TextAreaField("Čeština", validators=[Optional()])
-    body_hu = TextAreaField("Magyar", validators=[Optional()])
-    body_sk = TextAreaField("Slovenčina", validators=[Optional()])
-    body_pl = TextAreaField("Polski", validators=[Optional()])
+    body_cs = TextAreaField(LANGUAGE_NAMES["cs"], validators=[Optional()])
+    body_hu = TextAreaField(LANGUAGE_NAMES["hu"], validators=[Optional()])
+    body_sk = TextAreaField(LANGUAGE_NAMES["sk"], validators=[Optional()])
+    body_pl = TextAreaField(LANGUAGE_NAMES["pl"], validators=[Optional()])
     submit = SubmitField(_l("Publish this version"))
 
     def texts(self) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import FlaskForm
 from ..models import Registration, SessionStatus
 from ..models.base import max_length
 from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -32,7 +32,7 @@ class SessionChoiceField(SelectMultipleField):
 
 def session_choices(event, seats_taken: bool = True) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
     """One checkbox per open session, labelled with its free places or waiting list."""
-    from ..services.timeutil import format_local
+    from ..services.timeutil import format_moment
 
     choices = []
     for session in event.sessions:
@@ -43,7 +43,7 @@ def session_choices(event, seats_taken: bool = True) -> list[SelectChoice]:  # t
             _l("Free places: %(n)s", n=free) if free else _l("full: you join the waiting list")
         )
         label = (
-            f"{session.title} · {format_local(session.starts_at, event.timezone)} · {availability}"
+            f"{session.title} · {format_moment(session.starts_at, event.timezone)} · {availability}"
         )
         choices.append(SelectChoice(session.id, label))
     return choices
@@ -101,9 +101,8 @@ class SessionsForm(FlaskForm):
     submit = SubmitField(_l("Save my sessions"))
 
 
-
 class CapacityForm(FlaskForm):
     """Change a capacity."""
 
-    capacity = IntegerField("Capacity", validators=[InputRequired()])
-    submit = SubmitField("Change")
+    capacity = IntegerField(_l("Capacity"), validators=[InputRequired()])
+    submit = SubmitField(_l("Change"))

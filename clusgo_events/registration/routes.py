@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from ..auth.decorators import is_staff, role_required
 from ..auth.routes import safe_next
 from ..forms import ConfirmForm
+from ..i18n import page_language
 from ..models import Event, Registration, RegistrationStatus, Role, SessionSeat
 from ..query_args import one_of, page_number
 from ..services import events as event_service
@@ -67,7 +68,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     user = _visitor()
     entry = reg_service.entry(event, request.args.get("invitation", ""), user)
     if entry.language:
-        g.force_locale = entry.language  # the invitation's pages speak its language
+        page_language(entry.language)  # the invitation's pages speak its language
     if entry.way != Way.FORM:
         return _elsewhere(event, entry)
     form = RegistrationForm()

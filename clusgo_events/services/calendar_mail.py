@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import event as sa_event
@@ -62,7 +61,7 @@ from . import ical
 from .mailer import render_email
 from .outbox import enqueue, keys
 from .sender import senders_of
-from .timeutil import utc_to_local
+from .timeutil import format_span
 
 # kinds of outbox message; the first two are per-person and move the person's offset
 INVITE, WITHDRAW, UPDATE, CANCEL = keys.CALENDAR_KINDS
@@ -145,17 +144,9 @@ def _sequence(obj: Event | TrainingSession) -> int:
 
 
 def when_text(obj: Event | TrainingSession, language: str) -> str:
-    """``30. března 2030 09:00 – 1. dubna 2030 17:00 CEST (Europe/Prague)`` in ``language``."""
+    """``30. března 2030 9:00 – 1. dubna 2030 17:00 CEST (Europe/Prague)`` in ``language``."""
     zone = obj.timezone if isinstance(obj, Event) else obj.event.timezone
-    start = utc_to_local(obj.starts_at, zone)
-    end = utc_to_local(obj.ends_at, zone)
-    start_text = f"{format_date(start.date(), 'long', locale=language)} {start:%H:%M}"
-    if end.date() == start.date():
-        end_text = f"{end:%H:%M}"
-    else:
-        end_text = f"{format_date(end.date(), 'long', locale=language)} {end:%H:%M}"
-    zones = start.tzname() if start.tzname() == end.tzname() else f"{start.tzname()}/{end.tzname()}"
-    return f"{start_text} – {end_text} {zones} ({zone})"
+    return format_span(obj.starts_at, obj.ends_at, zone, language, name_zone=True)
 
 
 def _send(
@@ -189,6 +180,11 @@ def _send(
                 attendee_name=person.name,
                 sequence_offset=offset,
             )
+            where = (  # the venue in the recipient's language
+                ical.session_location(obj)
+                if isinstance(obj, TrainingSession)
+                else ical.event_location(obj)
+            )
         sender = senders(person.country)
         subject, text, html = render_email(
             TEMPLATE_OF[kind],
@@ -198,12 +194,10 @@ def _send(
             name=person.name,
             is_session=isinstance(obj, TrainingSession),
             personal=kind in PERSONAL_KINDS,
-            title=obj.title,
-            event_title=event.title,
+            title=obj.text("title", person.language),
+            event_title=event.text("title", person.language),
             when=when_text(obj, person.language),
-            where=ical.session_location(obj)
-            if isinstance(obj, TrainingSession)
-            else ical.event_location(obj),
+            where=where,
             url=ical.event_url(event),
         )
         message = enqueue(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Event, Organisation, Respondent, TrainingSession, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, demo_texts
 from .events import EventData, SessionData, add_session, create_event, publish_event
 from .passwords import verify_password
 from .users import create_user, find_by_email, set_password
@@ -114,6 +114,7 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
                 registration_opens_local=datetime(2016, 12, 1, 9, 0),
                 registration_closes_local=datetime(2017, 2, 10, 23, 59),
                 host_organisation_id=host.id,
+                translations=demo_texts.BRNO_2017,
             ),
             created_by=accounts["organiser@clusgo.example"],
         )
@@ -132,6 +133,7 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
                 ends_local=datetime(2017, 2, 15, 16, 0),
                 capacity=25,
                 trainer_ids=[t1.id],
+                translations=demo_texts.BRNO_2017_SESSIONS[0],
             ),
         )
         add_session(
@@ -144,6 +146,7 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
                 ends_local=datetime(2017, 2, 16, 12, 0),
                 capacity=25,
                 trainer_ids=[t2.id],
+                translations=demo_texts.BRNO_2017_SESSIONS[1],
             ),
         )
     _upcoming_event(host, accounts)
@@ -196,15 +199,20 @@ def _upcoming_event(host: Organisation, accounts: dict[str, User]) -> Event:
             registration_closes_local=datetime(year, 3, 10, 23, 59),
             host_organisation_id=host.id,
             allow_direct_signup=True,
+            translations=demo_texts.FOLLOW_UP,
         ),
         created_by=accounts["organiser@clusgo.example"],
     )
     publish_event(event)
     trainers = [accounts["trainer1@clusgo.example"], accounts["trainer2@clusgo.example"]]
-    for day, (title, trainer) in enumerate(
+    for day, (title, trainer, texts) in enumerate(
         [
-            ("From strategy to action plan", trainers[0]),
-            ("Finding partners abroad: matchmaking and EU programmes", trainers[1]),
+            ("From strategy to action plan", trainers[0], demo_texts.FOLLOW_UP_SESSIONS[0]),
+            (
+                "Finding partners abroad: matchmaking and EU programmes",
+                trainers[1],
+                demo_texts.FOLLOW_UP_SESSIONS[1],
+            ),
         ]
     ):
         add_session(
@@ -216,6 +224,7 @@ def _upcoming_event(host: Organisation, accounts: dict[str, User]) -> Event:
                 ends_local=datetime(year, 3, 17 + day, 13, 0),
                 capacity=3,
                 trainer_ids=[trainer.id],
+                translations=texts,
             ),
         )
     return event

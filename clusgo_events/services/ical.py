@@ -79,12 +79,12 @@ def _join(*parts: str | None) -> str:
 
 def event_location(event: Event) -> str:
     """Venue and address."""
-    return _join(event.venue, event.address)
+    return _join(event.text("venue"), event.address)
 
 
 def session_location(session: TrainingSession) -> str:
     """The event's venue and address, then the room."""
-    return _join(session.event.venue, session.event.address, session.room)
+    return _join(session.event.text("venue"), session.event.address, session.room)
 
 
 def event_url(event: Event) -> str:
@@ -141,10 +141,10 @@ def _base_vevent(
 def event_vevent(event: Event, dtstamp: datetime, *, sequence_offset: int = 0) -> VEvent:
     """The VEVENT of ``event`` (the whole event, first to last day)."""
     url = event_url(event)
-    description = "\n\n".join(p for p in (event.description.strip(), url) if p)
+    description = "\n\n".join(p for p in (event.text("description").strip(), url) if p)
     return _base_vevent(
         event.uid,
-        title=event.title,
+        title=event.text("title"),
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         zone=event.timezone,
@@ -164,14 +164,14 @@ def session_vevent(
     """The VEVENT of one training session (its trainers must be loadable)."""
     event = session.event
     url = event_url(event)
-    lines = [session.description.strip()]
+    lines = [session.text("description").strip()]
     if session.trainers:
         lines.append(_("Trainers: %(names)s", names=", ".join(t.name for t in session.trainers)))
-    lines.append(_("Part of: %(title)s", title=event.title))
+    lines.append(_("Part of: %(title)s", title=event.text("title")))
     lines.append(url)
     return _base_vevent(
         session.uid,
-        title=session.title,
+        title=session.text("title"),
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         zone=event.timezone,
@@ -230,7 +230,7 @@ def event_calendar(event: Event, *, include_sessions: bool = True) -> str:
     """The download of an event: the event itself and each of its sessions."""
     now = utcnow()
     calendar = new_calendar("PUBLISH")
-    calendar.add("x-wr-calname", event.title)
+    calendar.add("x-wr-calname", event.text("title"))
     entries = [(event_vevent(event, now), event.timezone)]
     if include_sessions:
         entries += [(session_vevent(s, now), event.timezone) for s in event.sessions]

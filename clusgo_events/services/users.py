@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..collation import collated
 from ..extensions import db
 from ..models import ROLES, User
 from ..models.base import utcnow
@@ -36,7 +37,9 @@ def check_password_rules(password: str) -> None:
         )
 
 
-def create_user(email: str, role: str, password: str, name: str = "", language: str = "en") -> User:
+def create_user(
+    email: str, role: str, password: str, name: str = "", language: str | None = None
+) -> User:
     """Create an account; refuses an unknown role, a taken e-mail or a short password.
 
     "An account for X already exists" says which addresses have accounts: only callers that
@@ -64,6 +67,19 @@ def create_user(email: str, role: str, password: str, name: str = "", language: 
     db.session.flush()
     audit.record("user.create", user, {"role": user.role})
     return user
+
+
+def set_language(user: User, language: str | None) -> None:
+    """``user`` chooses the language of their pages and mails (None: their browser's)."""
+    from flask import current_app
+
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_l("Choose one of the languages offered."), "language")
+    if user.language == language:
+        return
+    previous = user.language
+    user.language = language
+    audit.record("user.language", user, {"from": previous, "to": language})
 
 
 def set_password(user: User, password: str) -> None:
@@ -103,7 +119,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def list_users(role: str | None = None) -> list[User]:
     """Every account, optionally of one role, by name."""
-    query = select(User).order_by(User.role, User.name)
+    query = select(User).order_by(User.role, collated(User.name))
     if role:
         query = query.where(User.role == role)
     return list(db.session.scalars(query))

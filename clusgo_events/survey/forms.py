@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import FlaskForm
+
 MAPPING_LABELS = {
-    "email": "E-mail",
-    "contact_name": "Contact name",
-    "organisation": "Organisation",
-    "country": "Country",
-    "city": "City",
-    "sector": "Sector",
-    "website": "Website",
-    "language": "Language",
-    "interested_in_event": "Interested in the event",
-    "interested_in_training": "Interested in training",
-    "consent": "Consent to be contacted",
-    "submitted_at": "Submitted at",
+    "email": _l("E-mail"),
+    "contact_name": _l("Contact name"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
+    "city": _l("City"),
+    "sector": _l("Sector"),
+    "website": _l("Website"),
+    "language": _l("Language"),
+    "interested_in_event": _l("Interested in the event"),
+    "interested_in_training": _l("Interested in training"),
+    "consent": _l("Consent to be contacted"),
+    "submitted_at": _l("Submitted at"),
 }
 
 
@@ -27,11 +29,11 @@ class UploadForm(FlaskForm):
     """A survey file and, optionally, which header holds which field."""
 
     file = FileField(
-        "Survey file",
-        validators=[FileRequired("Choose a CSV or XLSX file.")],
-        description="CSV (comma or semicolon; UTF-8 or Windows-1250) or Excel XLSX.",
+        _l("Survey file"),
+        validators=[FileRequired(_l("Choose a CSV or XLSX file."))],
+        description=_l("CSV (comma or semicolon; UTF-8 or Windows-1250) or Excel XLSX."),
     )
-    submit = SubmitField("Preview")
+    submit = SubmitField(_l("Preview"))
 
     def mapping_fields(self) -> list:
         """The column-mapping inputs, in the order of the canonical fields."""
@@ -58,10 +60,14 @@ class ConfirmImportForm(FlaskForm):
     """Confirm the import of a previewed upload."""
 
     upload_id = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Confirm import")
+    submit = SubmitField(_l("Confirm import"))
 
 
-ANY_YES_NO = [SelectChoice("", "any"), SelectChoice("yes", "yes"), SelectChoice("no", "no")]
+ANY_YES_NO = [
+    SelectChoice("", _l("any")),
+    SelectChoice("yes", _l("yes")),
+    SelectChoice("no", _l("no")),
+]
 
 
 class RespondentFilterForm(FlaskForm):
@@ -70,10 +76,12 @@ class RespondentFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    country = SelectField("Country", default="")
-    interested_in_event = SelectField("Interested in the event", choices=ANY_YES_NO, default="")
-    interested_in_training = SelectField("Interested in training", choices=ANY_YES_NO, default="")
-    consent = SelectField("Consent", choices=ANY_YES_NO, default="")
-    invited = SelectField("Invited", choices=ANY_YES_NO, default="")
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
-    submit = SubmitField("Filter")
+    country = SelectField(_l("Country"), default="")
+    interested_in_event = SelectField(_l("Interested in the event"), choices=ANY_YES_NO, default="")
+    interested_in_training = SelectField(
+        _l("Interested in training"), choices=ANY_YES_NO, default=""
+    )
+    consent = SelectField(_l("Consent"), choices=ANY_YES_NO, default="")
+    invited = SelectField(_l("Invited"), choices=ANY_YES_NO, default="")
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Filter"))

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Event, User
-from clusgo_events.services.timeutil import format_local, local_to_utc
+from clusgo_events.services.timeutil import format_moment, local_to_utc
 from tests.conftest import make_user
 from tests.e2e.conftest import download, flask_command, has_horizontal_scroll, login, mail_links
 from tests.factories import day_with_offset
@@ -54,7 +54,7 @@ def test_organiser_publishes_an_event(app, live_server, browser_page, screenshot
     programme = page.inner_text(".list-group")
     assert "Preparing an internationalisation strategy" in programme
     session_start = local_to_utc(datetime.combine(winter, time(10)), "Europe/Prague")
-    shown = format_local(session_start, "Europe/Prague")  # as the page writes it
+    shown = format_moment(session_start, "Europe/Prague", "datetime", "en")  # as the page writes it
     assert "Tomáš Trainer" in programme and shown in programme and shown.endswith(" CET")
 
     page.click("button:has-text('Publish')")

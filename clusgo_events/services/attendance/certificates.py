@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import force_locale, format_date, format_time, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import and_, func, select
 
+from ...collation import collated
 from ...extensions import db
 from ...i18n import language_for
 from ...models import (
@@ -32,7 +33,7 @@ from ..outbox import attachment
 from ..outbox import keys as outbox_keys
 from ..registration.mail import queue_to_participant
 from ..sender import senders_of
-from ..timeutil import utc_to_local
+from ..timeutil import format_span
 from .pdf_text import MAIN, UnicodePDF
 from .roster import ATTENDED
 
@@ -65,7 +66,7 @@ def eligible_for_certificate(event: Event) -> list[Registration]:
         db.session.scalars(
             select(Registration)
             .where(Registration.id.in_(qualifying))
-            .order_by(Registration.name, Registration.id)
+            .order_by(collated(Registration.name), Registration.id)
         )
     )
 
@@ -92,13 +93,7 @@ def _sessions_of(registrations: list[Registration]) -> dict[int, list[TrainingSe
 
 def _session_line(session: TrainingSession, zone: str) -> str:
     """``Title — 13. 2. 2031 9:00–11:00 CET`` in the current locale, in the event's zone."""
-    start = utc_to_local(session.starts_at, zone)
-    end = utc_to_local(session.ends_at, zone)
-    return (
-        f"{session.title} — {format_date(start.date(), 'medium')} "
-        f"{format_time(start, 'short', rebase=False)}–{format_time(end, 'short', rebase=False)}"
-        f" {start.tzname()}"
-    )
+    return f"{session.text('title')} — {format_span(session.starts_at, session.ends_at, zone)}"
 
 
 def certificate_pdf(
@@ -141,13 +136,13 @@ def certificate_pdf(
     pdf.ln(4)
     pdf.cell(0, 8, attended, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(MAIN, "B", 15)
-    pdf.multi_cell(0, 9, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, event.text("title"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(MAIN, "", 11)
     pdf.ln(3)
     for line in lines:
         pdf.multi_cell(0, 6.5, line, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    place = ", ".join(p for p in (event.venue, event.address) if p)
+    place = ", ".join(p for p in (event.text("venue"), event.address) if p)
     if place:
         pdf.cell(0, 7, place, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(-45)

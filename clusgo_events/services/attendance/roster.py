@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, select
 
+from ...collation import collated
 from ...extensions import db
 from ...models import (
     AttendanceRecord,
@@ -79,7 +80,7 @@ def roster_query(session_id: int) -> Select:
             ),
         )
         .where(seated(session_id))
-        .order_by(Registration.name, Registration.id)
+        .order_by(collated(Registration.name), Registration.id)
     )
 
 
@@ -101,7 +102,7 @@ def walk_in_query(session_id: int) -> Select:
             AttendanceRecord.session_id == session_id,
             AttendanceRecord.is_walk_in.is_(True),
         )
-        .order_by(AttendanceRecord.name, AttendanceRecord.id)
+        .order_by(collated(AttendanceRecord.name), AttendanceRecord.id)
     )
 
 

@@ -32,12 +32,11 @@ from ...models import (
     SessionStatus,
     TrainingSession,
 )
-from ..timeutil import format_local
+from ..timeutil import format_moment
 from .roster import roster_query, walk_in_query
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
-STAMP = "%Y-%m-%d %H:%M"
 
 
 def header() -> list[str]:
@@ -151,9 +150,9 @@ class SessionHead:
         event = session.event
         return cls(
             id=session.id,
-            event=event.title,
-            title=session.title,
-            start=format_local(session.starts_at, event.timezone, STAMP),
+            event=event.text("title"),
+            title=session.text("title"),
+            start=format_moment(session.starts_at, event.timezone, "stamp"),
             zone=event.timezone,
         )
 
@@ -215,7 +214,7 @@ def head_rows(
                 status="" if blank else labels.status(status),
                 checked_in=""
                 if blank or checked_in_at is None
-                else format_local(checked_in_at, head.zone, STAMP),
+                else format_moment(checked_in_at, head.zone, "stamp"),
                 method="" if blank else labels.method(method),
                 walk_in=is_walk_in,
                 walk_in_text=labels.yes if is_walk_in else "",

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from ...models import TrainingSession
-from ..timeutil import utc_to_local
+from ..timeutil import format_span
 from .pdf_text import MAIN, UnicodePDF
 from .rows import SessionHead, head_rows
 
@@ -51,17 +50,12 @@ class SheetContext:
 def sheet_context(session: TrainingSession) -> SheetContext:
     """The header texts of ``session``'s sign-in sheet, times in the event's zone."""
     event = session.event
-    start = utc_to_local(session.starts_at, event.timezone)
-    end = utc_to_local(session.ends_at, event.timezone)
-    when = (
-        f"{format_date(start.date(), 'medium')} {format_time(start, 'short', rebase=False)}"
-        f"–{format_time(end, 'short', rebase=False)} {start.tzname()}"
-    )
+    when = format_span(session.starts_at, session.ends_at, event.timezone)
     return SheetContext(
-        event=event.title,
-        session=session.title,
+        event=event.text("title"),
+        session=session.text("title"),
         date=when,
-        venue=", ".join(p for p in (event.venue, session.room) if p),
+        venue=", ".join(p for p in (event.text("venue"), session.room) if p),
         trainers=", ".join(t.name or t.email for t in session.trainers),
     )
 

@@ -33,6 +33,7 @@ from .checks import (
     local_day,
     to_utc,
 )
+from .texts import check_main_language, check_texts, every_text, rebase_texts, store_texts
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # changes a calendar must see raise the iCal SEQUENCE
@@ -58,6 +59,8 @@ def _validate_event(data: EventData, event: Event | None) -> dict[str, Any]:
         clash = db.session.scalar(select(Event.id).where(Event.slug == slug))
         if clash is not None and (event is None or clash != event.id):
             errors["slug"] = _l("Another event already uses the address “%(slug)s”.", slug=slug)
+    main_language = check_main_language(errors, data.main_language)
+    texts = check_texts(errors, Event, data.translations, main_language)
     zone = data.timezone
     try:
         get_zone(zone)
@@ -107,6 +110,8 @@ def _validate_event(data: EventData, event: Event | None) -> dict[str, Any]:
         "host_organisation_id": data.host_organisation_id or None,
         "allow_direct_signup": bool(data.allow_direct_signup),
         "target_countries": ",".join(countries),
+        "main_language": main_language,
+        "texts": texts,
     }
 
 
@@ -120,7 +125,7 @@ def _check_sessions_still_fit(
         if local_day(session.starts_at, zone) < first or local_day(session.ends_at, zone) > last:
             errors["starts_local"] = _l(
                 "The session “%(title)s” would fall outside the event's days; move it first.",
-                title=session.title,
+                title=session.text("title"),
             )
             return
 
@@ -128,6 +133,7 @@ def _check_sessions_still_fit(
 def create_event(data: EventData, created_by: User | None = None) -> Event:
     """Create a draft event."""
     values = _validate_event(data, None)
+    texts = values.pop("texts")
     event = Event(
         status=EventStatus.DRAFT,
         sequence=0,
@@ -135,6 +141,7 @@ def create_event(data: EventData, created_by: User | None = None) -> Event:
     )
     for key, value in values.items():
         setattr(event, key, value)
+    store_texts(event, texts)
     db.session.add(event)
     db.session.flush()
     audit.record("event.create", event)
@@ -148,8 +155,15 @@ def edit_event(event: Event, data: EventData) -> Edit:
     if event.status == EventStatus.CANCELLED:
         raise ServiceError(_l("A cancelled event cannot be changed."))
     values = _validate_event(data, event)
+    texts = values.pop("texts")
+    sessions_before = {s.id: every_text(s) for s in event.sessions}
+    main_before = event.main_language
     expiry = invitation_service.expiry_for(event)
     edit = apply_edit(event, values, EVENT_CALENDAR_FIELDS)
+    store_texts(event, texts)
+    if event.main_language != main_before:  # the sessions' columns follow the main language
+        for session in event.sessions:
+            rebase_texts(session, sessions_before[session.id])
     if invitation_service.expiry_for(event) != expiry:
         invitation_service.follow_deadline(event)
     if edit.calendar_changed:

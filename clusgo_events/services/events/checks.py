@@ -37,6 +37,10 @@ class EventData:
     host_organisation_id: int | None = None
     allow_direct_signup: bool = False
     target_countries: list[str] = field(default_factory=lambda: ["CZ", "HU", "SK", "PL"])
+    #: the language of title, description and venue above
+    main_language: str = "en"
+    #: the same texts in other languages, ``{field: {language: text}}`` (None: leave them)
+    translations: dict[str, dict[str, str]] | None = None
 
 
 @dataclass
@@ -50,6 +54,8 @@ class SessionData:
     room: str = ""
     capacity: int = 30
     trainer_ids: list[int] = field(default_factory=list)
+    #: title and description in languages other than the event's main one (None: leave them)
+    translations: dict[str, dict[str, str]] | None = None
 
 
 @dataclass

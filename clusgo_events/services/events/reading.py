@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...collation import collated
 from ...extensions import db
 from ...models import Event, Organisation, TrainingSession, User
 from ...models.base import utcnow
@@ -65,13 +66,15 @@ def get_session(event: Event, session_id: int) -> TrainingSession | None:
 def trainer_choices() -> list[User]:
     """Accounts that can teach a session."""
     return list(
-        db.session.scalars(select(User).where(User.role == Role.TRAINER).order_by(User.name))
+        db.session.scalars(
+            select(User).where(User.role == Role.TRAINER).order_by(collated(User.name))
+        )
     )
 
 
 def organisation_choices() -> list[Organisation]:
     """Organisations that can host an event."""
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    return list(db.session.scalars(select(Organisation).order_by(collated(Organisation.name))))
 
 
 def count_events() -> int:

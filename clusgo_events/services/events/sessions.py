@@ -23,6 +23,7 @@ from .checks import (
     local_day,
     to_utc,
 )
+from .texts import check_texts, store_texts
 
 SESSION_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "room", "status")
 TRAINER_ROLES = (Role.TRAINER, Role.ORGANISER, Role.ADMIN)
@@ -39,6 +40,7 @@ def _validate_session(
     check_length(errors, "room", data.room, TrainingSession.room)
     check_length(errors, "description", data.description, TrainingSession.description)
     check_capacity(errors, data.capacity, session.confirmed_count if session is not None else 0)
+    texts = check_texts(errors, TrainingSession, data.translations, event.main_language or "en")
     trainers: list[User] = []
     if data.trainer_ids:
         trainers = list(db.session.scalars(select(User).where(User.id.in_(data.trainer_ids))))
@@ -72,6 +74,7 @@ def _validate_session(
         "ends_at": ends,
         "capacity": int(data.capacity),
         "trainers": trainers,
+        "texts": texts,
     }
 
 
@@ -81,9 +84,11 @@ def add_session(event: Event, data: SessionData) -> TrainingSession:
     if event.status == EventStatus.CANCELLED:
         raise ServiceError(_l("A cancelled event cannot get new sessions."))
     values = _validate_session(event, data, None)
+    texts = values.pop("texts")
     session = TrainingSession(event=event, status=SessionStatus.SCHEDULED, sequence=0)
     for key, value in values.items():
         setattr(session, key, value)
+    store_texts(session, texts)
     db.session.add(session)
     db.session.flush()
     audit.record("session.create", session)
@@ -97,7 +102,9 @@ def edit_session(session: TrainingSession, data: SessionData) -> Edit:
     if session.status == SessionStatus.CANCELLED:
         raise ServiceError(_l("A cancelled session cannot be changed."))
     values = _validate_session(session.event, data, session)
+    texts = values.pop("texts")
     edit = apply_edit(session, values, SESSION_CALENDAR_FIELDS)
+    store_texts(session, texts)
     if edit.calendar_changed:
         session_changed.send(session)
     audit.record("session.update", session, {"calendar_changed": edit.calendar_changed})

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_time
 
 from ...models import Event
+from ..timeutil import format_moment as _format_moment
+from ..timeutil import format_span
 
 
-def format_moment(moment: datetime | None, event: Event, language: str) -> str:
+def format_moment(moment: datetime | None, event: Event, language: str | None = None) -> str:
     """One moment in the event's zone, written the reader's way ("" for None)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(event.timezone))
-    date = format_date(local, "long", locale=language)
-    return f"{date} {format_time(local, 'short', locale=language)} {local.tzname()}"
+    return _format_moment(moment, event.timezone, "datetime", language)
 
 
-def format_when(event: Event, language: str) -> str:
+def format_when(event: Event, language: str | None = None) -> str:
     """The event's dates in its own zone, written the reader's way."""
-    return f"{format_moment(event.starts_at, event, language)} – " + format_moment(
-        event.ends_at, event, language
-    )
+    return format_span(event.starts_at, event.ends_at, event.timezone, language)

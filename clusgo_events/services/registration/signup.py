@@ -220,7 +220,7 @@ def resolve_sessions(event: Event, session_ids: Iterable[Any]) -> list[TrainingS
         raise ServiceError(
             _l("One of the chosen training sessions does not belong to this event."), "sessions"
         )
-    cancelled = [s.title for s in sessions if s.status == SessionStatus.CANCELLED]
+    cancelled = [s.text("title") for s in sessions if s.status == SessionStatus.CANCELLED]
     if cancelled:
         raise ServiceError(
             _l(
