@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
+    from .delivery.routes import bp as outbox_bp
     from .events.routes import bp as events_bp
     from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -22,6 +22,7 @@ from clusgo_events.models import (
     AttendanceRecord,
     Event,
     Invitation,
+    OutboxMessage,
     Registration,
     Respondent,
     SessionSeat,
@@ -127,6 +128,11 @@ ACCESS: dict[str, Access] = {
     "attendance.summary": ORGANISER,
     "attendance.send_certificates": ORGANISER,
     "attendance.certificate": ORGANISER,
+    "outbox.index": ORGANISER,
+    "outbox.show": ORGANISER,
+    "outbox.resend": ORGANISER,
+    "outbox.cancel": ORGANISER,
+    "outbox.requeue_event": ORGANISER,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -203,6 +209,16 @@ def build_world() -> World:
     registration = _register_invited(event, session, users["representative"])
     other_registration = _register_invited(event, session, other)
     token, invitation = _invite(event, "open-invitee@example.org")
+    message = OutboxMessage(
+        idempotency_key="walk:failed",
+        event_id=event.id,
+        recipient="failed-reader@example.org",
+        subject="A failed message",
+        body_text="Hello",
+        status="failed",
+        last_error="550 no such mailbox",
+    )
+    db.session.add(message)
     db.session.commit()
     return World(
         users=users,
@@ -220,6 +236,7 @@ def build_world() -> World:
             "session_id": session.id,
             "registration_id": registration.id,
             "seat_id": registration.seats[0].id,
+            "message_id": message.id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
         },
@@ -229,6 +246,7 @@ def build_world() -> World:
             "session_id": 987654,
             "registration_id": 987654,
             "seat_id": 987654,
+            "message_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
         },

@@ -17,6 +17,7 @@ from ..query_args import page_number
 from ..services import ServiceError
 from ..services import events as event_service
 from ..services import invitations as service
+from ..services.outbox import listing as outbox_listing
 from ..web import perform
 from .forms import AnswerForm, NarrowForm, ReminderForm
 
@@ -71,6 +72,7 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         largest=largest,
         states=STATES,
         effective_status=service.effective_status,
+        failed_messages=outbox_listing.failed_messages_of([i.id for i in pagination.items]),
     )
 
 

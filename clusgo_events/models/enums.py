@@ -75,6 +75,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    #: withdrawn by an organiser before it went out (the Outbox page's "Cancel")
+    CANCELLED = "cancelled"
 
 
 class OutboxKind(StrEnum):

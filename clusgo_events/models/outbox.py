@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .enums import OutboxKind, OutboxStatus, check_in, values
+
+if TYPE_CHECKING:
+    from .event import Event
 
 OUTBOX_STATUSES = values(OutboxStatus)
 OUTBOX_KINDS = values(OutboxKind)
@@ -65,3 +68,6 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    #: for the Outbox page (read only: the message's columns are set from its key)
+    event: Mapped[Event | None] = relationship(viewonly=True)

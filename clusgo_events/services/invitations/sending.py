@@ -104,6 +104,15 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.
     )
 
 
+def render_mail(invitation: Invitation, template: str) -> tuple[str, str, str]:
+    """The invitation's (or a reminder's) mail written again with a new link, for the outbox
+    to send once more when the first text is gone; the old link stops working."""
+    raw, token_hash = new_token()
+    invitation.token_hash = token_hash
+    db.session.flush()
+    return render_email(template, invitation.language, **_mail_context(invitation, raw))
+
+
 def send_invitations(
     event: Event,
     narrowing: Narrowing | None = None,
