@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from ..models import AuditSource
+from ..services import periodic
 from ..services.audit import acting_from
 from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies
 from ..services.outbox.retention import PURGE_EVERY
@@ -45,7 +46,8 @@ def deliver_command(
     """Send queued mail over SMTP (MAIL_SERVER:MAIL_PORT), retrying temporary failures.
 
     Also drops the bodies of failed messages older than OUTBOX_FAILED_BODY_DAYS (at start,
-    and hourly with --watch). Every change is recorded as the worker's.
+    and hourly with --watch); with --watch, runs the scheduled tasks that are due
+    (services.periodic). Every change is recorded as the worker's.
     """
     lock_timeout = lock_timeout or float(current_app.config["MAIL_LOCK_TIMEOUT"])
     stopping: dict[str, bool] = {"stop": False}
@@ -68,6 +70,8 @@ def deliver_command(
                     if time.monotonic() >= next_purge:
                         _purge()
                         next_purge = time.monotonic() + PURGE_EVERY.total_seconds()
+                    if watch:
+                        _run_scheduled()
                     report = deliver(
                         limit=None if limit is None else limit - total.total,
                         batch_size=batch_size,
@@ -111,6 +115,13 @@ def _purge() -> None:
     db.session.commit()
     if purged:
         click.echo(f"Dropped the bodies of {purged} old message(s).")
+
+
+def _run_scheduled() -> None:
+    """The scheduled tasks that are due (event reminders, the privacy purge ...): each runs
+    once per interval across every worker (``services.periodic``)."""
+    for name, result in periodic.run_due().items():
+        click.echo(f"Scheduled task {name}: {result if result is not None else 'failed'}")
 
 
 def _brief(exc: DBAPIError) -> str:
