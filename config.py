@@ -103,6 +103,7 @@ class Config:
     # seconds after which a message left 'sending' by a dead worker is taken over; must exceed
     # a few MAIL_TIMEOUTs
     MAIL_LOCK_TIMEOUT = float(os.environ.get("MAIL_LOCK_TIMEOUT", "300"))
+    MAIL_HEARTBEAT_TIMEOUT = float(os.environ.get("MAIL_HEARTBEAT_TIMEOUT", "15"))
     # days a failed message keeps its bodies (tokens, links) before the purge drops them
     OUTBOX_FAILED_BODY_DAYS = int(os.environ.get("OUTBOX_FAILED_BODY_DAYS", "30"))
     # calendar invitations by e-mail (iMIP) on registration and changes; their ORGANIZER

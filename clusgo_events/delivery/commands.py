@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import AuditSource
 from ..services import periodic
 from ..services.audit import acting_from
-from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies
+from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies, workers
 from ..services.outbox.retention import PURGE_EVERY
 from ..services.outbox.worker import DEFAULT_BATCH_SIZE
 
@@ -67,6 +67,8 @@ def deliver_command(
         with acting_from(AuditSource.WORKER):
             while True:
                 try:
+                    if worker.heartbeat is None:
+                        workers.start(worker)
                     if time.monotonic() >= next_purge:
                         _purge()
                         next_purge = time.monotonic() + PURGE_EVERY.total_seconds()
@@ -88,6 +90,11 @@ def deliver_command(
                     time.sleep(interval * 5)
                     continue
                 total.add(report)
+                for taken in report.taken_over:
+                    click.echo(
+                        f"Took over {taken.messages} message(s) claimed by the dead worker "
+                        f"{taken.worker} ({taken.reason}); they are sent now."
+                    )
                 if report.total or report.released:
                     _echo(report)
                 if report.connection_error:
@@ -102,10 +109,11 @@ def deliver_command(
         if worker.accepted:
             click.echo(
                 f"{len(worker.accepted)} message(s) accepted by the SMTP server could not be "
-                "recorded as sent (database error); another worker takes them over after the "
-                "lock timeout and sends them again",
+                "recorded as sent (database error); the next worker takes them over and sends "
+                "them again",
                 err=True,
             )
+        workers.stop(worker)
     if watch or not total.total:
         _echo(total, prefix="Total: ")
 

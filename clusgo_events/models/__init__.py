@@ -20,7 +20,7 @@ from .enums import (
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
-from .outbox import OutboxMessage
+from .outbox import DeliveryWorker, OutboxMessage
 from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
@@ -51,6 +51,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "OutboxMessage",
+    "DeliveryWorker",
     "PeriodicRun",
     "ROLES",
     "Registration",

@@ -71,3 +71,20 @@ class OutboxMessage(db.Model):
 
     #: for the Outbox page (read only: the message's columns are set from its key)
     event: Mapped[Event | None] = relationship(viewonly=True)
+
+
+class DeliveryWorker(db.Model):
+    """A running delivery worker (``flask mail deliver``): its claims are tied to this record.
+
+    The worker writes ``heartbeat_at`` every few seconds from a thread of its own; a worker
+    whose heartbeat is stale, or one on this host whose process is gone, is dead, and another
+    worker takes its claimed messages over at once (``services.outbox.workers``).
+    """
+
+    __tablename__ = "delivery_worker"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,8 +7,9 @@ How a message is never sent twice (see :mod:`.claims` for the claims themselves)
 * When that commit fails (the database went away at that moment), the :class:`Worker`
   remembers the message as accepted and marks it sent as soon as the database answers again,
   before it claims or sends anything: the worker that sent a message never sends it again.
-* A worker killed mid-batch leaves its rows in ``sending``; after the lock timeout another
-  run takes them over. Only the message in flight at the kill can be sent twice.
+* A worker killed mid-batch leaves its rows in ``sending``; the next worker to claim sees
+  that it is dead (:mod:`.workers`: its process is gone, or its heartbeat stopped) and takes
+  them over at once. Only the message in flight at the kill can be sent twice.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ...extensions import db
 from ...models import OutboxMessage
 from ...models.base import utcnow
-from . import claims, mime
+from . import claims, mime, workers
 from .addresses import mailbox, sender_of
 from .errors import PermanentFailure, classify, describe
 from .smtp import DeliveryConnection, OutgoingMail, mark_accepted
@@ -49,6 +50,7 @@ class DeliveryReport:
     failed: int = 0
     released: int = 0
     connection_error: str = ""
+    taken_over: list[workers.TakeOver] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
@@ -56,6 +58,7 @@ class DeliveryReport:
         self.failed += other.failed
         self.released += other.released
         self.connection_error = other.connection_error or self.connection_error
+        self.taken_over.extend(other.taken_over)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -84,6 +87,12 @@ class Worker:
 
     id: str = field(default_factory=new_worker_id)
     accepted: dict[int, _Accepted] = field(default_factory=dict)
+    heartbeat: workers.Heartbeat | None = None
+
+    @property
+    def lost(self) -> bool:
+        """True when another worker took this one for dead and took its claims over."""
+        return self.heartbeat is not None and self.heartbeat.lost.is_set()
 
     def sent(self, message: OutboxMessage, message_id: str) -> None:
         """The server accepted ``message``: remember it, then record it."""
@@ -134,7 +143,7 @@ def send_batch(
     try:
         with email_dispatched.connected_to(mark_accepted):
             while pending:
-                if should_stop is not None and should_stop():
+                if (should_stop is not None and should_stop()) or worker.lost:
                     break
                 if time.monotonic() - locked_at > lock_timeout / 3:
                     pending = claims.refresh_lock(pending, worker.id)
@@ -229,20 +238,22 @@ def deliver(
         lock_timeout = float(current_app.config["MAIL_LOCK_TIMEOUT"])
     report = DeliveryReport()
     claims.fast_commits()
-    report.sent += worker.settle()
-    while limit is None or report.total < limit:
-        size = batch_size if limit is None else min(batch_size, limit - report.total)
-        claimed = claims.claim_batch(size, worker.id, lock_timeout)
-        if not claimed:
-            break
-        if on_batch is not None:
-            with on_batch(len(claimed)) as bar:
-                batch = send_batch(
-                    claimed, worker, lock_timeout, lambda: bar.update(1), should_stop
-                )
-        else:
-            batch = send_batch(claimed, worker, lock_timeout, None, should_stop)
-        report.add(batch)
-        if batch.connection_error or (should_stop is not None and should_stop()):
-            break
+    with workers.on_duty(worker):
+        report.sent += worker.settle()
+        while limit is None or report.total < limit:
+            report.taken_over.extend(workers.take_over_dead(worker))
+            size = batch_size if limit is None else min(batch_size, limit - report.total)
+            claimed = claims.claim_batch(size, worker.id, lock_timeout)
+            if not claimed:
+                break
+            if on_batch is not None:
+                with on_batch(len(claimed)) as bar:
+                    batch = send_batch(
+                        claimed, worker, lock_timeout, lambda: bar.update(1), should_stop
+                    )
+            else:
+                batch = send_batch(claimed, worker, lock_timeout, None, should_stop)
+            report.add(batch)
+            if batch.connection_error or (should_stop is not None and should_stop()):
+                break
     return report
