@@ -217,7 +217,7 @@ def test_permanent_data_refusal(app: Flask) -> None:
 
 
 def test_temporary_refusal_retries_with_growing_delay(app: Flask) -> None:
-    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "451 4.3.0 Try later"}))
+    server = SMTPServer(Behaviour(refuse_rcpt={"person0@example.org": "450 4.2.1 Mailbox busy"}))
     server.start()
     try:
         use_smtp(app, server.port)
@@ -226,7 +226,7 @@ def test_temporary_refusal_retries_with_growing_delay(app: Flask) -> None:
         report = outbox.deliver()
         assert (report.sent, report.retried) == (0, 1)
         row = db.session.scalar(select(OutboxMessage))
-        assert row.status == "queued" and row.attempts == 1 and "451" in row.last_error
+        assert row.status == "queued" and row.attempts == 1 and "450" in row.last_error
         assert row.next_attempt_at >= before + timedelta(seconds=59)
         # not due yet: nothing happens
         assert outbox.deliver().total == 0

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import AuditSource
 from ..services import periodic
 from ..services.audit import acting_from
-from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies, workers
+from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies, relay, workers
 from ..services.outbox.retention import PURGE_EVERY
 from ..services.outbox.worker import DEFAULT_BATCH_SIZE
 
@@ -50,6 +50,10 @@ def deliver_command(
     (services.periodic). Every change is recorded as the worker's.
     """
     lock_timeout = lock_timeout or float(current_app.config["MAIL_LOCK_TIMEOUT"])
+    try:
+        relay.pace()
+    except relay.LimitSettingError as exc:  # one clear line, before anything is claimed
+        raise click.ClickException(str(exc)) from None
     stopping: dict[str, bool] = {"stop": False}
 
     def stop(signum: int, frame: Any) -> None:  # finish the message in flight, then stop
@@ -97,8 +101,17 @@ def deliver_command(
                     )
                 if report.total or report.released:
                     _echo(report)
+                if report.slow_down:
+                    click.echo(
+                        f"The SMTP server asks to slow down ({report.slow_down}): "
+                        f"{report.held_back} message(s) wait until {report.resume_at:%H:%M:%S} UTC "
+                        "(no attempt counted).",
+                        err=True,
+                    )
                 if report.connection_error:
                     click.echo(f"SMTP: {report.connection_error}", err=True)
+                if not watch or report.total:
+                    _echo_outlook()
                 if not watch or stopping["stop"] or (limit is not None and total.total >= limit):
                     break
                 time.sleep(interval)
@@ -123,6 +136,24 @@ def _purge() -> None:
     db.session.commit()
     if purged:
         click.echo(f"Dropped the bodies of {purged} old message(s).")
+
+
+def _echo_outlook() -> None:
+    """Under a relay limit or a slow-down pause: when the rest of the queue will have gone."""
+    seen = relay.outlook()
+    if not seen.queued or seen.done_by is None:
+        return
+    why = []
+    if seen.pace is not None and seen.pace.interval:
+        limits = [f"{seen.pace.per_minute} a minute"] if seen.pace.per_minute else []
+        limits += [f"{seen.pace.per_day} a day"] if seen.pace.per_day else []
+        why.append(f"relay limit {', '.join(limits)}")
+    if seen.paused_until is not None:
+        why.append(f"the server asked to slow down until {seen.paused_until:%H:%M:%S} UTC")
+    click.echo(
+        f"{seen.queued} message(s) still queued ({'; '.join(why)}): the last goes by about "
+        f"{seen.done_by:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 def _run_scheduled() -> None:

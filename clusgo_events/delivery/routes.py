@@ -17,7 +17,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Event, OutboxMessage, Role
 from ..query_args import one_of, page_number
-from ..services.outbox import listing, steering
+from ..services.outbox import listing, relay, steering
 from ..services.outbox.listing import OutboxFilter
 from ..web import Confirmation, confirmation_page, perform
 
@@ -88,6 +88,7 @@ def index() -> str:
         statuses=listing.STATUSES,
         kinds=listing.KINDS,
         args=args,
+        outlook=relay.outlook(),
     )
 
 

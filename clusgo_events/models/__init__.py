@@ -20,7 +20,7 @@ from .enums import (
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
 from .organisation import Organisation
-from .outbox import DeliveryWorker, OutboxMessage
+from .outbox import DeliveryWorker, OutboxMessage, OutboxRelay
 from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
 from .respondent import Respondent
@@ -52,6 +52,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "DeliveryWorker",
+    "OutboxRelay",
     "PeriodicRun",
     "ROLES",
     "Registration",

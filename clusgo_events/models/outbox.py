@@ -88,3 +88,16 @@ class DeliveryWorker(db.Model):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxRelay(db.Model):
+    """What every worker of one outbox shares about the relay: a pause after the server asked
+    to slow down, and the next free sending slot under ``MAIL_PER_MINUTE``/``MAIL_PER_DAY``
+    (``services.outbox.relay``). One row, ``name`` "default"."""
+
+    __tablename__ = "outbox_relay"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_answer: Mapped[str] = mapped_column(String(300), default="")
+    next_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
