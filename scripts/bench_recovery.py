@@ -44,13 +44,9 @@ class Sink:
         return "250 OK"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--kill-after", type=int, default=30)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-
+def prepare(database_url: str, count: int, delay: float) -> tuple[Sink, object, dict[str, str]]:
+    """A fresh outbox database with ``count`` queued messages, a running sink, and the
+    environment for ``flask mail deliver`` processes that use both."""
     from aiosmtpd.controller import Controller
     from flask_migrate import upgrade
 
@@ -59,8 +55,8 @@ def main() -> None:
     from clusgo_events.services.outbox import enqueue
     from tests.mail_helpers import free_port
 
-    tmp = tempfile.mkdtemp(prefix="bench-recovery-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    tmp = tempfile.mkdtemp(prefix="bench-outbox-")
+    url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         if url.startswith("postgresql"):
@@ -69,12 +65,11 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
-        for i in range(args.count):
+        for i in range(count):
             enqueue(key=f"bench:{i}", recipient=f"p{i}@example.org", subject="x", body_text="y")
         db.session.commit()
         db.engine.dispose()
-
-    sink = Sink(0.02)
+    sink = Sink(delay)
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
@@ -86,6 +81,17 @@ def main() -> None:
         "MAIL_PORT": str(port),
         "PYTHONPATH": str(ROOT),
     }
+    return sink, controller, env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--kill-after", type=int, default=30)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    sink, controller, env = prepare(args.database_url, args.count, delay=0.02)
     flask = str(Path(sys.executable).parent / "flask")
     command = [flask, "--app", "wsgi", "mail", "deliver"]
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE)
@@ -104,7 +110,10 @@ def main() -> None:
     after = [moment for moment, _ in sink.got[before:]]
     per_recipient = Counter(rcpt for _, rcpt in sink.got)
     taken = re.findall(r"Took over (\d+) message", out)
-    print(f"database: {url.split(':')[0]}; {args.count} messages, killed after {before}")
+    print(
+        f"database: {env['DATABASE_URL'].split(':')[0]}; {args.count} messages, "
+        f"killed after {before}"
+    )
     print(f"taken over from the dead worker: {', '.join(taken) or 'none'} message(s)")
     print(
         f"kill -> first message of the new worker: {after[0] - killed_at:.2f} s (start-up included)"
