@@ -110,6 +110,7 @@ ACCESS: dict[str, Access] = {
     "calendar.reset_feed": LOGGED_IN,
     "invitations.manage": ORGANISER,
     "invitations.remind": ORGANISER,
+    "invitations.progress": ORGANISER,
     "invitations.show": TOKEN,
     "invitations.accept": TOKEN,
     "invitations.decline": TOKEN,

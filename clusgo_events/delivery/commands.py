@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from ..models import AuditSource
-from ..services import periodic
+from ..services import mail_jobs, periodic
 from ..services.audit import acting_from
 from ..services.outbox import DeliveryReport, Worker, deliver, purge_bodies, relay, workers
 from ..services.outbox.retention import PURGE_EVERY
@@ -76,6 +76,8 @@ def deliver_command(
                     if time.monotonic() >= next_purge:
                         _purge()
                         next_purge = time.monotonic() + PURGE_EVERY.total_seconds()
+                    _echo_taken_over(workers.take_over_dead(worker))
+                    _run_jobs(worker)
                     if watch:
                         _run_scheduled()
                     report = deliver(
@@ -94,11 +96,7 @@ def deliver_command(
                     time.sleep(interval * 5)
                     continue
                 total.add(report)
-                for taken in report.taken_over:
-                    click.echo(
-                        f"Took over {taken.messages} message(s) claimed by the dead worker "
-                        f"{taken.worker} ({taken.reason}); they are sent now."
-                    )
+                _echo_taken_over(report.taken_over)
                 if report.total or report.released:
                     _echo(report)
                 if report.slow_down:
@@ -136,6 +134,21 @@ def _purge() -> None:
     db.session.commit()
     if purged:
         click.echo(f"Dropped the bodies of {purged} old message(s).")
+
+
+def _echo_taken_over(taken_over: list[workers.TakeOver]) -> None:
+    for taken in taken_over:
+        click.echo(
+            f"Took over {taken.messages} message(s) claimed by the dead worker "
+            f"{taken.worker} ({taken.reason}); they are sent now."
+        )
+
+
+def _run_jobs(worker: Worker) -> None:
+    """The background mail jobs the pages asked for ("Send N invitations" ...)."""
+    for job in mail_jobs.run_queued(worker.id):
+        outcome = f"{job.queued} queued" if job.status == "done" else f"failed: {job.error}"
+        click.echo(f"Mail job {job.id} ({job.kind}, event {job.event_id}): {outcome}")
 
 
 def _echo_outlook() -> None:

@@ -9,6 +9,8 @@ from .enums import (
     EventStatus,
     Interest,
     InvitationStatus,
+    MailJobKind,
+    MailJobStatus,
     OrganisationKind,
     OutboxKind,
     OutboxStatus,
@@ -19,6 +21,7 @@ from .enums import (
 )
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
+from .mail_job import MailJob
 from .organisation import Organisation
 from .outbox import DeliveryWorker, OutboxMessage, OutboxRelay
 from .periodic import PeriodicRun
@@ -52,6 +55,9 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "DeliveryWorker",
+    "MailJob",
+    "MailJobKind",
+    "MailJobStatus",
     "OutboxRelay",
     "PeriodicRun",
     "ROLES",

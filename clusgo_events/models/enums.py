@@ -101,6 +101,22 @@ class OutboxKind(StrEnum):
     OTHER = "other"
 
 
+class MailJobKind(StrEnum):
+    """Work the delivery worker does for a page in the background (``services.mail_jobs``)."""
+
+    INVITATIONS = "invitations"
+    REMINDERS = "reminders"
+
+
+class MailJobStatus(StrEnum):
+    """A background mail job on its way."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class Role(StrEnum):
     """What an account may do (an admin may do everything)."""
 

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...extensions import db
-from ...models import DeliveryWorker, OutboxMessage, OutboxStatus
+from ...models import DeliveryWorker, MailJob, MailJobStatus, OutboxMessage, OutboxStatus
 from ...models.base import utcnow
 
 if TYPE_CHECKING:
@@ -157,6 +157,13 @@ def take_over_dead(worker: Worker) -> list[TakeOver]:
                 OutboxMessage.locked_by == other.id, OutboxMessage.status == OutboxStatus.SENDING
             )
             .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        # a background job it was running goes again (sending is idempotent: nothing twice)
+        db.session.execute(
+            update(MailJob)
+            .where(MailJob.locked_by == other.id, MailJob.status == MailJobStatus.RUNNING)
+            .values(status=MailJobStatus.QUEUED, locked_by=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
