@@ -3,7 +3,9 @@ actions that steer it (send again, cancel, send an event's failed mail again).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from babel.dates import format_datetime
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -92,6 +94,13 @@ def index() -> str:
     )
 
 
+def _confirmed(call: Callable[[], Any], done: Any, back: str) -> Response:
+    """The POST of a confirmation step: perform ``call`` (with its CSRF token), go ``back``."""
+    if ConfirmForm().validate_on_submit():
+        perform(call, done=done)
+    return redirect(back)
+
+
 def _message_or_404(message_id: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or not listing.may_see(current_user, message):
@@ -119,12 +128,11 @@ def resend(message_id: int) -> str | Response:
     message = _message_or_404(message_id)
     back = url_for("outbox.show", message_id=message.id)
     if request.method == "POST":
-        if ConfirmForm().validate_on_submit():
-            perform(
-                lambda: steering.resend(current_user, message),
-                done=_("The message goes out again with the next delivery run."),
-            )
-        return redirect(back)
+        return _confirmed(
+            lambda: steering.resend(current_user, message),
+            _("The message goes out again with the next delivery run."),
+            back,
+        )
     plan = steering.plan_resend(message)
     if not plan.ok:
         return render_template("outbox/show.html", message=message, plan=plan, cancellable=False)
@@ -147,12 +155,9 @@ def cancel(message_id: int) -> str | Response:
     message = _message_or_404(message_id)
     back = url_for("outbox.show", message_id=message.id)
     if request.method == "POST":
-        if ConfirmForm().validate_on_submit():
-            perform(
-                lambda: steering.cancel(current_user, message),
-                done=_("The message is cancelled."),
-            )
-        return redirect(back)
+        return _confirmed(
+            lambda: steering.cancel(current_user, message), _("The message is cancelled."), back
+        )
     return confirmation_page(
         Confirmation(
             title=_("Cancel the message to %(to)s?", to=message.recipient),
@@ -177,16 +182,15 @@ def requeue_event(slug: str) -> str | Response:
         abort(404)
     back = url_for("outbox.index", event=event.slug, status="failed")
     if request.method == "POST":
-        if ConfirmForm().validate_on_submit():
-            perform(
-                lambda: steering.requeue_event(current_user, event),
-                done=lambda done: ngettext(
-                    "%(num)d message goes out again.",
-                    "%(num)d messages go out again.",
-                    len(done.ready),
-                ),
-            )
-        return redirect(back)
+        return _confirmed(
+            lambda: steering.requeue_event(current_user, event),
+            lambda done: ngettext(
+                "%(num)d message goes out again.",
+                "%(num)d messages go out again.",
+                len(done.ready),
+            ),
+            back,
+        )
     plan = steering.plan_event_requeue(current_user, event)
     return confirmation_page(
         Confirmation(

@@ -197,41 +197,30 @@ def _finish_and_notify(
     db.session.commit()
 
 
-def hold_back(messages: Iterable[OutboxMessage], worker: str, until: datetime, answer: str) -> int:
-    """The server asked to slow down: give ``messages`` back to the queue until ``until``,
-    without an attempt counted, with the server's answer; committed."""
+def _give_back(messages: Iterable[OutboxMessage], worker: str, **values: Any) -> int:
+    """Return ``worker``'s claimed ``messages`` to the queue (with ``values``); committed."""
     ids = [m.id for m in messages]
     if not ids:
         return 0
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_by == worker)
-        .values(
-            status=OutboxStatus.QUEUED,
-            locked_by=None,
-            locked_at=None,
-            next_attempt_at=until,
-            last_error=answer[:2000],
-        )
+        .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None, **values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return len(ids)
+
+
+def hold_back(messages: Iterable[OutboxMessage], worker: str, until: datetime, answer: str) -> int:
+    """The server asked to slow down: give ``messages`` back to the queue until ``until``,
+    without an attempt counted, with the server's answer; committed."""
+    return _give_back(messages, worker, next_attempt_at=until, last_error=answer[:2000])
 
 
 def release(messages: Iterable[OutboxMessage], worker: str) -> int:
     """Give claimed, unattempted messages back to the queue as they were."""
-    ids = [m.id for m in messages]
-    if not ids:
-        return 0
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_by == worker)
-        .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return len(ids)
+    return _give_back(messages, worker)
 
 
 def refresh_lock(messages: list[OutboxMessage], worker: str) -> list[OutboxMessage]:

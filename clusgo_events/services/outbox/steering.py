@@ -102,6 +102,21 @@ def _rerender(message: OutboxMessage) -> dict[str, Any]:
     return {"subject": subject, "body_text": text, "body_html": html, "purged_at": None}
 
 
+def _move_invitation(
+    message: OutboxMessage, before: InvitationStatus, after: InvitationStatus
+) -> None:
+    """An invitation's own message went again (failed -> queued) or was cancelled (queued
+    -> failed): its invitation shows it."""
+    if message.invitation_id is None or message.kind != OutboxKind.INVITATION:
+        return
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == message.invitation_id, Invitation.status == before)
+        .values(status=after, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _requeue(plan: ResendPlan) -> None:
     message = plan.message
     values: dict[str, Any] = {
@@ -124,16 +139,7 @@ def _requeue(plan: ResendPlan) -> None:
     )
     if changed.rowcount != 1:
         raise ServiceError(_l("The message changed in the meantime: look again."))
-    if message.invitation_id is not None and message.kind == OutboxKind.INVITATION:
-        db.session.execute(
-            update(Invitation)
-            .where(
-                Invitation.id == message.invitation_id,
-                Invitation.status == InvitationStatus.FAILED,
-            )
-            .values(status=InvitationStatus.QUEUED, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+    _move_invitation(message, InvitationStatus.FAILED, InvitationStatus.QUEUED)
     audit.record(
         "outbox.resent",
         message,
@@ -202,16 +208,7 @@ def cancel(user: User | None, message: OutboxMessage) -> None:
         raise ServiceError(
             _l("Only a queued message can be cancelled: this one is being sent or went out.")
         )
-    if message.invitation_id is not None and message.kind == OutboxKind.INVITATION:
-        db.session.execute(
-            update(Invitation)
-            .where(
-                Invitation.id == message.invitation_id,
-                Invitation.status == InvitationStatus.QUEUED,
-            )
-            .values(status=InvitationStatus.FAILED, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    _move_invitation(message, InvitationStatus.QUEUED, InvitationStatus.FAILED)
     audit.record("outbox.cancelled", message, {"recipient": message.recipient}, event=message.event)
     db.session.expire(message)
 
