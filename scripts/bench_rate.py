@@ -2,13 +2,14 @@
 without a relay limit and with one (``MAIL_PER_MINUTE``), and check that together they keep it.
 
 Usage: .venv/bin/python scripts/bench_rate.py [--count 300] [--per-minute 600]
-[--database-url URL] (default: a fresh SQLite file; a PostgreSQL URL must name an empty
+[--database-url URL] [--json] (default: a fresh SQLite file; a PostgreSQL URL must name an empty
 database you may wipe).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -45,6 +46,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--per-minute", type=int, default=600)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--json", action="store_true", help="last line: the figures as JSON (make bench)"
+    )
     args = parser.parse_args()
     free, _, twice_free = run(args.database_url, args.count, "")
     limited, gap, twice_limited = run(args.database_url, min(args.count, 60), str(args.per_minute))
@@ -54,6 +58,17 @@ def main() -> None:
         f"{limited:.2f} msg/s, shortest gap {gap:.3f} s (duplicates: {twice_limited})"
     )
     print(f"machine load: {open('/proc/loadavg').read().split()[:3]}")
+    if args.json:
+        figures = [
+            {
+                "name": f"mail: two workers under MAIL_PER_MINUTE={args.per_minute}",
+                "value": round(limited, 2),
+                "unit": "messages/s",
+                "reference_name": "two workers, no limit",
+                "reference_value": round(free, 1),
+            }
+        ]
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":
