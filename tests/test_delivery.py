@@ -285,10 +285,7 @@ def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
 
 
 def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
-    from clusgo_events.models import Respondent
-
-    db.session.add(Respondent(email="a@example.org", consent=True, raw_answers={}))
-    db.session.flush()  # the change that causes the mail
+    factories.respondent("a@example.org")  # the change that causes the mail
     enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
     db.session.rollback()
     assert outbox.deliver().total == 0
@@ -652,6 +649,7 @@ def test_killed_mid_batch_then_resumed_at_once(app: Flask) -> None:
     assert db.session.scalars(select(DeliveryWorker)).all() == []  # both retired or reaped
 
 
+@pytest.mark.slow
 def test_two_processes_never_send_the_same_message(app: Flask) -> None:
     server = SMTPServer(Behaviour(delay=0.005)).start()
     try:
