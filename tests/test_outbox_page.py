@@ -31,7 +31,7 @@ def _invitation_message(event, status=OutboxStatus.FAILED, **values):  # type: i
     message = factories.outbox_message(
         recipient=invitation.respondent.email,
         status=status,
-        **key.columns(),
+        key=key,
         last_error=values.pop("last_error", "550 5.1.1 mailbox unavailable"),
         failed_at=utcnow() if status == OutboxStatus.FAILED else None,
         **values,

@@ -45,13 +45,6 @@ MESSAGE_KIND = {
 OPEN = (MailJobStatus.QUEUED, MailJobStatus.RUNNING)
 
 
-def _refuse_a_second(event: Event, kind: MailJobKind) -> None:
-    if latest(event, kind, open_only=True) is not None:
-        raise ServiceError(
-            _l("These mails are being prepared already: wait until they are queued.")
-        )
-
-
 def _create(
     event: Event, kind: MailJobKind, parameters: dict[str, Any], user: User | None
 ) -> MailJob:
@@ -74,7 +67,9 @@ def request_invitations(
     """Ask the worker to invite everyone eligible under ``narrowing``; the caller commits."""
     narrowing = invitation_service.check_narrowing(event, narrowing)
     expected = invitation_service.send_invitations(event, narrowing, dry_run=True).queued
-    _refuse_a_second(event, MailJobKind.INVITATIONS)
+    waiting = latest(event, MailJobKind.INVITATIONS, open_only=True)
+    if waiting is not None:  # asked twice (a double click): the job that waits answers both
+        return waiting
     parameters = {
         "countries": narrowing.countries,
         "interest": narrowing.interest,
@@ -86,7 +81,9 @@ def request_invitations(
 def request_reminders(event: Event, interval: timedelta, user: User | None) -> MailJob:
     """Ask the worker to remind those who have not answered; the caller commits."""
     expected = invitation_service.send_reminders(event, interval=interval, dry_run=True).queued
-    _refuse_a_second(event, MailJobKind.REMINDERS)
+    waiting = latest(event, MailJobKind.REMINDERS, open_only=True)
+    if waiting is not None:
+        return waiting
     parameters = {"interval_hours": interval.total_seconds() / 3600, "expected": expected}
     return _create(event, MailJobKind.REMINDERS, parameters, user)
 
