@@ -100,9 +100,13 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     MAIL_MAX_EMAILS = int(os.environ.get("MAIL_MAX_EMAILS", "100"))
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # a relay's limits (Exchange Online: 30 a minute); empty: none
+    MAIL_PER_MINUTE = os.environ.get("MAIL_PER_MINUTE", "")
+    MAIL_PER_DAY = os.environ.get("MAIL_PER_DAY", "")
     # seconds after which a message left 'sending' by a dead worker is taken over; must exceed
     # a few MAIL_TIMEOUTs
     MAIL_LOCK_TIMEOUT = float(os.environ.get("MAIL_LOCK_TIMEOUT", "300"))
+    MAIL_HEARTBEAT_TIMEOUT = float(os.environ.get("MAIL_HEARTBEAT_TIMEOUT", "15"))
     # days a failed message keeps its bodies (tokens, links) before the purge drops them
     OUTBOX_FAILED_BODY_DAYS = int(os.environ.get("OUTBOX_FAILED_BODY_DAYS", "30"))
     # privacy (README "Privacy"): how long each kind of personal data lives; the daily purge

@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
+    from .delivery.routes import bp as outbox_bp
     from .events.routes import bp as events_bp
     from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -118,7 +120,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .services.timeutil import format_moment, format_span
-    from .texts import country_name, enum_label, language_name, role_name
+    from .texts import country_name, enum_label, kind_label, language_name, role_name
 
     app.jinja_env.filters["local"] = format_moment  # value|local(zone[, "date"|"time"])
     app.jinja_env.filters["span"] = format_span  # start|span(end, zone)
@@ -127,6 +129,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["country_name"] = country_name
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["get_locale"] = get_locale  # base.html's <html lang>
 
 

@@ -12,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from .models.enums import (
     EventStatus,
     InvitationStatus,
+    OutboxKind,
     OutboxStatus,
     RegistrationStatus,
     Role,
@@ -41,6 +42,34 @@ STATUS_LABELS: dict[str, LazyString] = {
     RegistrationStatus.WAITLISTED: _l("waiting list"),
     OutboxStatus.SENDING: _l("sending"),
 }
+
+
+#: what each kind of outbox message is, as the Outbox page names it
+KIND_LABELS: dict[str, LazyString] = {
+    OutboxKind.INVITATION: _l("invitation"),
+    OutboxKind.INVITATION_REMINDER: _l("invitation reminder"),
+    OutboxKind.REGISTRATION_CONFIRMED: _l("registration confirmed"),
+    OutboxKind.REGISTRATION_WAITLISTED: _l("registration on the waiting list"),
+    OutboxKind.REGISTRATION_PROMOTED: _l("place became free"),
+    OutboxKind.REGISTRATION_CANCELLED: _l("registration cancelled"),
+    OutboxKind.CALENDAR_INVITE: _l("calendar invitation"),
+    OutboxKind.CALENDAR_WITHDRAW: _l("calendar withdrawal"),
+    OutboxKind.CALENDAR_UPDATE: _l("calendar update"),
+    OutboxKind.CALENDAR_CANCEL: _l("calendar cancellation"),
+    OutboxKind.CERTIFICATE: _l("certificate"),
+    OutboxKind.SIGNUP: _l("sign-up confirmation"),
+    OutboxKind.SIGNUP_EXISTING: _l("sign-up of an existing account"),
+    OutboxKind.PASSWORD_RESET: _l("password reset"),
+    OutboxKind.MAIL_TEST: _l("test copy"),
+    OutboxKind.EVENT_REMINDER: _l("reminder before the event"),
+    OutboxKind.PARTICIPANT_MESSAGE: _l("message to participants"),
+    OutboxKind.OTHER: _l("other"),
+}
+
+
+def kind_label(kind: str | None) -> str:
+    """An outbox message's kind as the reader's language names it."""
+    return str(KIND_LABELS.get(kind or "", kind or ""))
 
 
 def role_name(role: str | None) -> str:

@@ -51,6 +51,7 @@ class Behaviour:
     delay: float = 0.0  # seconds before answering DATA
     drop_on_data: set[str] = field(default_factory=set)  # recipients whose DATA drops the link
     smtputf8: bool = False  # offer SMTPUTF8 (RFC 6531): UTF-8 addresses
+    mail_reply: str | None = None  # e.g. "421 4.7.0 slow down" for every MAIL FROM
 
 
 class CollectingHandler:
@@ -60,6 +61,13 @@ class CollectingHandler:
         self.behaviour = behaviour
         self.received: list[Received] = []
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.behaviour.mail_reply:
+            return self.behaviour.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         reply = self.behaviour.refuse_rcpt.get(address.lower())

@@ -321,7 +321,12 @@ def test_every_mail_marks_every_string(pseudo_app: Flask, monkeypatch: pytest.Mo
         cancel_registration(world.other_registration)
         db.session.commit()
         data = _world_data()
-        messages = list(db.session.scalars(select(OutboxMessage)))
+        # the app's own mails (the walk's world also writes a failed message row by hand)
+        messages = [
+            m
+            for m in db.session.scalars(select(OutboxMessage))
+            if not m.idempotency_key.startswith("walk:")
+        ]
         assert len({m.kind for m in messages}) >= 3
         assert all(OPEN in m.subject and OPEN in m.body_text for m in messages)  # pseudo-rendered
         problems = {}

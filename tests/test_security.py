@@ -30,6 +30,7 @@ from clusgo_events.models import (
     EventStatus,
     Invitation,
     InvitationStatus,
+    OutboxMessage,
     Registration,
     SessionSeat,
     TrainingSession,
@@ -119,6 +120,7 @@ ACCESS: dict[str, Access] = {
     "calendar.reset_feed": LOGGED_IN,
     "invitations.manage": ORGANISER,
     "invitations.remind": ORGANISER,
+    "invitations.progress": ORGANISER,
     "invitations.show": TOKEN,
     "invitations.accept": TOKEN,
     "invitations.decline": TOKEN,
@@ -154,6 +156,11 @@ ACCESS: dict[str, Access] = {
     "privacy.admin_erase": ADMIN,
     "privacy.admin_decline": ADMIN,
     "privacy.admin_association": ADMIN,
+    "outbox.index": ORGANISER,
+    "outbox.show": ORGANISER,
+    "outbox.resend": ORGANISER,
+    "outbox.cancel": ORGANISER,
+    "outbox.requeue_event": ORGANISER,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -278,6 +285,16 @@ def build_world() -> World:
     token, invitation = _invite(event, "open-invitee@example.org")
     erasure_request = ErasureRequest(user_id=other.id, email=other.email)
     db.session.add(erasure_request)
+    message = OutboxMessage(
+        idempotency_key="walk:failed",
+        event_id=event.id,
+        recipient="failed-reader@example.org",
+        subject="A failed message",
+        body_text="Hello",
+        status="failed",
+        last_error="550 no such mailbox",
+    )
+    db.session.add(message)
     db.session.commit()
     return World(
         users=users,
@@ -295,6 +312,7 @@ def build_world() -> World:
             "session_id": session.id,
             "registration_id": registration.id,
             "seat_id": registration.seats[0].id,
+            "message_id": message.id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
             "respondent_id": invitation.respondent_id,
@@ -306,6 +324,7 @@ def build_world() -> World:
             "session_id": 987654,
             "registration_id": 987654,
             "seat_id": 987654,
+            "message_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
             "respondent_id": 987654,

@@ -32,7 +32,7 @@ def _event_data(form: EventForm) -> event_service.EventData:
     names = {f.name for f in fields(event_service.EventData)} - {"translations"}
     values = {name: getattr(form, name).data for name in names}
     values["main_language"] = form.main_language.data or "en"
-    values["translations"] = translations_of(form, Event.TRANSLATED_FIELDS, values["main_language"])
+    values["translations"] = translations_of(form, Event.form_fields(), values["main_language"])
     values["capacity"] = form.capacity.data
     values["host_organisation_id"] = form.host_organisation_id.data or None
     values["target_countries"] = form.target_countries.data or []
@@ -43,7 +43,7 @@ def _session_data(form: SessionForm, event: Event) -> event_service.SessionData:
     names = {f.name for f in fields(event_service.SessionData)} - {"translations"}
     values = {name: getattr(form, name).data for name in names}
     main = event.main_language or "en"
-    values["translations"] = translations_of(form, TrainingSession.TRANSLATED_FIELDS, main)
+    values["translations"] = translations_of(form, TrainingSession.form_fields(), main)
     return event_service.SessionData(**values)
 
 
@@ -111,7 +111,7 @@ def edit(slug: str) -> str | Response:
                 "target_countries": event.target_country_list,
                 "allow_direct_signup": event.allow_direct_signup,
                 "main_language": event.main_language,
-                **language_data(event, Event.TRANSLATED_FIELDS),
+                **language_data(event, Event.form_fields()),
             }
         )
     elif form.validate():
@@ -212,7 +212,7 @@ def edit_session(slug: str, session_id: int) -> str | Response:
                 "ends_local": utc_to_local(session.ends_at, event.timezone).replace(tzinfo=None),
                 "capacity": session.capacity,
                 "trainer_ids": [t.id for t in session.trainers],
-                **language_data(session, TrainingSession.TRANSLATED_FIELDS),
+                **language_data(session, TrainingSession.form_fields()),
             }
         )
     elif form.validate():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,9 +16,10 @@ from ..i18n import page_language
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
 from ..query_args import page_number
-from ..services import ServiceError, scope
+from ..services import ServiceError, mail_jobs, scope
 from ..services import events as event_service
 from ..services import invitations as service
+from ..services.outbox import listing as outbox_listing
 from ..web import perform
 from .forms import AnswerForm, NarrowForm, ReminderForm
 
@@ -75,14 +77,40 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         largest=largest,
         states=STATES,
         effective_status=service.effective_status,
+        failed_messages=outbox_listing.failed_messages_of([i.id for i in pagination.items]),
+        jobs=_jobs(event),
     )
 
 
-def _queued(what: str) -> object:
-    def message(result: service.SendResult) -> str:
+def _jobs(event: Event) -> list[dict[str, object]]:
+    """The progress of the event's newest background sending (invitations, reminders)."""
+    labels = {
+        "queued": _("waiting for the worker"),
+        "running": _("being prepared"),
+        "done": _("prepared"),
+        "failed": _("failed"),
+    }
+    found = [mail_jobs.latest(event, kind) for kind in mail_jobs.MESSAGE_KIND]
+    jobs = [mail_jobs.progress(job) for job in found if job is not None]
+    for job in jobs:
+        job["status_label"] = labels[job["status"]] + (f": {job['error']}" if job["error"] else "")
+    return jobs
+
+
+def _started(what: str) -> object:
+    def message(job: mail_jobs.MailJob) -> str:
+        expected = int(job.parameters.get("expected") or 0)
         if what == "reminders":
-            return ngettext("%(num)d reminder queued.", "%(num)d reminders queued.", result.queued)
-        return ngettext("%(num)d invitation queued.", "%(num)d invitations queued.", result.queued)
+            return ngettext(
+                "%(num)d reminder is being prepared and sent in the background.",
+                "%(num)d reminders are being prepared and sent in the background.",
+                expected,
+            )
+        return ngettext(
+            "%(num)d invitation is being prepared and sent in the background.",
+            "%(num)d invitations are being prepared and sent in the background.",
+            expected,
+        )
 
     return message
 
@@ -103,8 +131,8 @@ def manage(slug: str) -> str | Response:
     elif form.validate():
         narrowing = _narrowing(form)
         result = perform(
-            lambda: service.send_invitations(event, narrowing),
-            done=_queued("invitations"),
+            lambda: mail_jobs.request_invitations(event, narrowing, current_user),
+            done=_started("invitations"),
             form=form,
         )
         if result.ok:
@@ -121,8 +149,8 @@ def remind(slug: str) -> str | Response:
     if reminders.validate_on_submit():
         interval = timedelta(days=reminders.interval_days.data)
         result = perform(
-            lambda: service.send_reminders(event, interval=interval),
-            done=_queued("reminders"),
+            lambda: mail_jobs.request_reminders(event, interval, current_user),
+            done=_started("reminders"),
             form=reminders,
             field_names={"interval": "interval_days"},
         )
@@ -131,6 +159,13 @@ def remind(slug: str) -> str | Response:
     form = NarrowForm(formdata=None)
     form.set_countries(event.target_country_list)
     return _overview(event, form, reminders)
+
+
+@bp.route("/events/<slug>/invitations/progress")
+@role_required(Role.ORGANISER)
+def progress(slug: str) -> Response:
+    """The background sending's counts for the page's script (static/js/mail-progress.js)."""
+    return jsonify(jobs=_jobs(_event_or_404(slug)))
 
 
 # -- the invitee's pages -------------------------------------------------------------------

@@ -9,6 +9,8 @@ from .enums import (
     EventStatus,
     Interest,
     InvitationStatus,
+    MailJobKind,
+    MailJobStatus,
     OrganisationKind,
     OutboxKind,
     OutboxStatus,
@@ -19,9 +21,10 @@ from .enums import (
 )
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
+from .mail_job import MailJob
 from .message import ParticipantMessage
 from .organisation import Organisation
-from .outbox import OutboxMessage
+from .outbox import DeliveryWorker, OutboxMessage, OutboxRelay
 from .periodic import PeriodicRun
 from .privacy import ConsentRecord, ErasureRequest, PrivacyNotice
 from .registration import Registration, SessionSeat
@@ -54,6 +57,11 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "ParticipantMessage",
+    "DeliveryWorker",
+    "MailJob",
+    "MailJobKind",
+    "MailJobStatus",
+    "OutboxRelay",
     "PeriodicRun",
     "ROLES",
     "ConsentRecord",

@@ -75,6 +75,8 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    #: withdrawn by an organiser before it went out (the Outbox page's "Cancel")
+    CANCELLED = "cancelled"
 
 
 class OutboxKind(StrEnum):
@@ -100,6 +102,22 @@ class OutboxKind(StrEnum):
     EVENT_REMINDER = "event-reminder"  # to a confirmed participant, days before the event
     PARTICIPANT_MESSAGE = "participant-message"  # an organiser's message to participants
     OTHER = "other"
+
+
+class MailJobKind(StrEnum):
+    """Work the delivery worker does for a page in the background (``services.mail_jobs``)."""
+
+    INVITATIONS = "invitations"
+    REMINDERS = "reminders"
+
+
+class MailJobStatus(StrEnum):
+    """A background mail job on its way."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Role(StrEnum):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .enums import OutboxKind, OutboxStatus, check_in, values
+
+if TYPE_CHECKING:
+    from .event import Event
 
 OUTBOX_STATUSES = values(OutboxStatus)
 OUTBOX_KINDS = values(OutboxKind)
@@ -79,3 +82,36 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    #: for the Outbox page (read only: the message's columns are set from its key)
+    event: Mapped[Event | None] = relationship(viewonly=True)
+
+
+class DeliveryWorker(db.Model):
+    """A running delivery worker (``flask mail deliver``): its claims are tied to this record.
+
+    The worker writes ``heartbeat_at`` every few seconds from a thread of its own; a worker
+    whose heartbeat is stale, or one on this host whose process is gone, is dead, and another
+    worker takes its claimed messages over at once (``services.outbox.workers``).
+    """
+
+    __tablename__ = "delivery_worker"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxRelay(db.Model):
+    """What every worker of one outbox shares about the relay: a pause after the server asked
+    to slow down, and the next free sending slot under ``MAIL_PER_MINUTE``/``MAIL_PER_DAY``
+    (``services.outbox.relay``). One row, ``name`` "default"."""
+
+    __tablename__ = "outbox_relay"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_answer: Mapped[str] = mapped_column(String(300), default="")
+    next_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

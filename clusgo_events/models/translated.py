@@ -30,6 +30,13 @@ class Translated:
 
     TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def form_fields(cls) -> tuple[str, ...]:
+        """The translated fields with a column of their own: those the model's forms edit
+        (a field without a column, like an event's mail paragraphs, lives only in ``texts``
+        and has a page of its own)."""
+        return tuple(name for name in cls.TRANSLATED_FIELDS if name in cls.__table__.columns)
+
     texts: Mapped[dict[str, dict[str, str]]] = mapped_column(
         JSON, default=dict, info={"personal": False}
     )

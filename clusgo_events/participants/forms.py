@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from ..forms import FlaskForm
 from ..i18n import LANGUAGE_NAMES
 from ..models import Event, ParticipantMessage
 from ..models.base import max_length

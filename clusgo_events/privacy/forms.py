@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import FlaskForm
 from ..i18n import LANGUAGE_NAMES
 from ..models import ConsentRecord, PrivacyNotice
 from ..models.base import max_length

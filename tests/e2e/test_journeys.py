@@ -231,16 +231,21 @@ def test_organiser_imports_and_invites(
     assert page.inner_text("#eligible-count") == "3"
     screenshots.take(page, "invitations before sending")
     page.click("button:has-text('Send 3 invitations')")
-    page.wait_for_selector("text=3 invitations queued.")
-    assert page.locator(".badge.status-queued").count() == 3
-    assert page.inner_text("#eligible-count") == "0"
-    assert not smtp_catcher.messages  # queued in the outbox, not sent by the request
+    # the request answers at once: the worker renders, queues and sends in the background
+    page.wait_for_selector("text=3 invitations are being prepared and sent in the background.")
+    assert page.inner_text("#mail-progress [data-field='expected']") == "3"
+    assert not smtp_catcher.messages  # nothing sent by the request
 
     # delivery: the real command, the real SMTP server
     output = _deliver(live_server)
     received = smtp_catcher.wait_for(3)
     assert len(received) == 3, output
+    # the progress updates without a reload (static/js/mail-progress.js)
+    page.wait_for_selector("#mail-progress tr[data-finished='yes']", timeout=15000)
+    assert page.inner_text("#mail-progress [data-field='sent']") == "3"
+    screenshots.take(page, "invitations sent in the background")
     page.reload()
+    assert page.inner_text("#eligible-count") == "0"
     assert page.locator(".badge.status-sent").count() == 3
     assert page.locator(".badge.status-queued").count() == 0
     per_country = page.inner_text("#per-country tfoot")

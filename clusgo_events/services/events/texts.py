@@ -36,7 +36,7 @@ def check_texts(
         return None
     languages = current_app.config["LANGUAGES"]
     cleaned: dict[str, dict[str, str]] = {}
-    for name in model.TRANSLATED_FIELDS:
+    for name in model.form_fields():
         for language, value in (translations.get(name) or {}).items():
             text = (value or "").strip()
             if language not in languages or language == main_language or not text:
@@ -51,7 +51,7 @@ def store_texts(obj: Translated, texts: dict[str, dict[str, str]] | None) -> boo
     if texts is None:
         return False
     before = obj.texts or {}
-    for name in obj.TRANSLATED_FIELDS:
+    for name in obj.form_fields():
         main = {obj.text_language: getattr(obj, name) or ""}
         obj.set_texts(name, {**main, **texts.get(name, {})})
     return (obj.texts or {}) != before
@@ -59,7 +59,7 @@ def store_texts(obj: Translated, texts: dict[str, dict[str, str]] | None) -> boo
 
 def every_text(obj: Translated) -> dict[str, dict[str, str]]:
     """``{field: {language: text}}`` of ``obj``, its main language's included."""
-    return {name: obj.texts_of(name) for name in obj.TRANSLATED_FIELDS}
+    return {name: obj.texts_of(name) for name in obj.form_fields()}
 
 
 def rebase_texts(obj: Translated, before: dict[str, dict[str, str]]) -> None:

@@ -103,6 +103,25 @@ def render_mail(
     )
 
 
+def invitation_mail(
+    invitation: Invitation, raw_token: str, template: str, sender: Sender
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``invitation``'s mail (``template`` "invitation" or
+    "reminder") with the answer link of ``raw_token``, as its invitee reads it."""
+    respondent = invitation.respondent
+    return render_mail(
+        invitation.event,
+        invitation.language,
+        template,
+        name=respondent.contact_name or respondent.email,
+        url=external_url("invitations.show", token=raw_token),
+        expires=invitation.expires_at,
+        reminder_number=invitation.reminders_sent,
+        sender=sender,
+        unsubscribe=unsubscribe_url(respondent),
+    )
+
+
 def queue_mail(
     invitation: Invitation,
     raw_token: str,
@@ -116,17 +135,7 @@ def queue_mail(
     respondent = invitation.respondent
     senders = senders or senders_of(invitation.event)
     sender = senders(respondent.country)
-    subject, text, html = render_mail(
-        invitation.event,
-        invitation.language,
-        template,
-        name=respondent.contact_name or respondent.email,
-        url=external_url("invitations.show", token=raw_token),
-        expires=invitation.expires_at,
-        reminder_number=invitation.reminders_sent,
-        sender=sender,
-        unsubscribe=unsubscribe_url(respondent),
-    )
+    subject, text, html = invitation_mail(invitation, raw_token, template, sender)
     enqueue(
         key=key,
         recipient=respondent.email,
@@ -139,6 +148,16 @@ def queue_mail(
         language=invitation.language,
         headers=headers_for(respondent),
     )
+
+
+def rerender_mail(invitation: Invitation, template: str) -> tuple[str, str, str]:
+    """The invitation's (or a reminder's) mail written again with a new link, for the outbox
+    to send once more when the first text is gone; the old link stops working."""
+    raw, token_hash = new_token()
+    invitation.token_hash = token_hash
+    db.session.flush()
+    sender = senders_of(invitation.event)(invitation.respondent.country)
+    return invitation_mail(invitation, raw, template, sender)
 
 
 def send_invitations(

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
-MAX_ATTEMPTS = 12
+#: temporary failures are retried for at least this long (a weekend outage included)
+RETRY_FOR = timedelta(days=3)
 #: what a sent message keeps of its bodies: nothing (they hold tokens, feed URLs, codes)
 NO_BODIES: dict[str, Any] = {
     "body_text": "",
@@ -45,6 +46,19 @@ NO_BODIES: dict[str, Any] = {
 def retry_delay(attempts: int) -> timedelta:
     """1 min, 2, 4, 8 ... capped at 6 hours, after ``attempts`` failed attempts."""
     return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+def _max_attempts(period: timedelta) -> int:
+    """Attempts whose waits in between add up to at least ``period``."""
+    waited, attempts = timedelta(0), 1
+    while waited < period:
+        waited += retry_delay(attempts)
+        attempts += 1
+    return attempts
+
+
+#: 1, 2, 4 ... 256 minutes, then every 6 hours: 21 attempts over 3 days and 2½ hours
+MAX_ATTEMPTS = _max_attempts(RETRY_FOR)
 
 
 def _claimable(now: datetime, lock_timeout: float) -> Any:
@@ -184,19 +198,30 @@ def _finish_and_notify(
     db.session.commit()
 
 
-def release(messages: Iterable[OutboxMessage], worker: str) -> int:
-    """Give claimed, unattempted messages back to the queue as they were."""
+def _give_back(messages: Iterable[OutboxMessage], worker: str, **values: Any) -> int:
+    """Return ``worker``'s claimed ``messages`` to the queue (with ``values``); committed."""
     ids = [m.id for m in messages]
     if not ids:
         return 0
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_by == worker)
-        .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None)
+        .values(status=OutboxStatus.QUEUED, locked_by=None, locked_at=None, **values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return len(ids)
+
+
+def hold_back(messages: Iterable[OutboxMessage], worker: str, until: datetime, answer: str) -> int:
+    """The server asked to slow down: give ``messages`` back to the queue until ``until``,
+    without an attempt counted, with the server's answer; committed."""
+    return _give_back(messages, worker, next_attempt_at=until, last_error=answer[:2000])
+
+
+def release(messages: Iterable[OutboxMessage], worker: str) -> int:
+    """Give claimed, unattempted messages back to the queue as they were."""
+    return _give_back(messages, worker)
 
 
 def refresh_lock(messages: list[OutboxMessage], worker: str) -> list[OutboxMessage]:

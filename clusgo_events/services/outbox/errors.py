@@ -14,15 +14,33 @@ class PermanentFailure(Exception):
     """This message cannot be delivered as it is (a 5xx answer, an address we cannot send)."""
 
 
-def classify(exc: BaseException) -> type[Exception]:
-    """Temporary (retry later) or permanent (give up) for an SMTP-level error."""
-    code: int | None = None
+#: answers that mean "you are sending too much / I am busy": the whole connection backs off
+#: and the messages wait without an attempt counted (421 closing, 432 Exchange's "too many
+#: connections/messages", 451 local error, 452 insufficient storage / too many recipients)
+SLOW_DOWN = frozenset({421, 432, 451, 452})
+
+
+def smtp_code(exc: BaseException) -> int | None:
+    """The SMTP reply code an error carries (the lowest of several refused recipients)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
-        code = min(codes) if codes else None
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        code = exc.smtp_code
-    elif isinstance(exc, PermanentFailure | smtplib.SMTPNotSupportedError | ValueError):
+        return min(codes) if codes else None
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code
+    return None
+
+
+def asks_to_slow_down(exc: BaseException) -> bool:
+    """True for an answer in :data:`SLOW_DOWN`: back off, do not count it against the message."""
+    return smtp_code(exc) in SLOW_DOWN
+
+
+def classify(exc: BaseException) -> type[Exception]:
+    """Temporary (retry later) or permanent (give up) for an SMTP-level error."""
+    code = smtp_code(exc)
+    if code is None and isinstance(
+        exc, PermanentFailure | smtplib.SMTPNotSupportedError | ValueError
+    ):
         return PermanentFailure
     if code is not None and 500 <= code < 600:
         return PermanentFailure
