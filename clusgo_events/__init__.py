@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
+    from .attendance import report as _attendance_report  # noqa: F401  (its views)
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp

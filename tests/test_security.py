@@ -127,6 +127,8 @@ ACCESS: dict[str, Access] = {
     "attendance.summary": ORGANISER,
     "attendance.send_certificates": ORGANISER,
     "attendance.certificate": ORGANISER,
+    "attendance.report": ORGANISER,
+    "attendance.report_settings": ORGANISER,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Event, TrainingSession
 from ..services.attendance import exports as export
+from ..services.attendance import report
 from ..services.attendance.rows import count_rows
 
 attendance_cli = AppGroup("attendance", help="Attendance lists.")
@@ -52,3 +53,26 @@ def export_command(
         partial.unlink(missing_ok=True)
         raise click.ClickException(f"Cannot write {output}: {exc.strerror}") from exc
     click.echo(f"Wrote {total} rows to {target} ({fmt}).")
+
+
+@attendance_cli.command("report")
+@click.argument("slug")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+def report_command(slug: str, output: str) -> None:
+    """Write the funder's report workbook (XLSX) of the event SLUG to OUTPUT."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event with slug {slug!r}.")
+    target = Path(output)
+    partial = target.with_name(target.name + ".part")
+    try:
+        with (
+            partial.open("wb") as out,
+            click.progressbar(length=report.STEPS, label="Writing the report") as bar,
+        ):
+            report.write_report(event, out, on_sheet=lambda _name: bar.update(1))
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"Cannot write {output}: {exc.strerror}") from exc
+    click.echo(f"Wrote the report of {event.slug} to {target}.")

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from ..models import ATTENDANCE_STATUSES, AttendanceRecord, AttendanceStatus
+from ..models import ATTENDANCE_STATUSES, AttendanceRecord, AttendanceStatus, ReportSettings
 from ..models.base import max_length
 
 
@@ -59,3 +67,34 @@ class WalkInForm(FlaskForm):
     )
     submit = SubmitField(_l("Add walk-in"))
 
+
+class ReportSettingsForm(FlaskForm):
+    """An event's "Report" settings: the Fund's calendar fields and the funder's line."""
+
+    is_public = SelectField(
+        _l("Public or private"),
+        choices=[SelectChoice("1", _l("Public")), SelectChoice("0", _l("Private"))],
+        default="1",
+    )
+    event_type = StringField(
+        _l("Type of event"),
+        validators=[Optional(), Length(max=max_length(ReportSettings.event_type))],
+        description=_l("As the Fund's calendar names it, e.g. conference, workshop, training."),
+    )
+    web_page = StringField(
+        _l("Web page"),
+        validators=[Optional(), Length(max=max_length(ReportSettings.web_page))],
+        render_kw={"inputmode": "url"},
+    )
+    city = StringField(
+        _l("City"), validators=[Optional(), Length(max=max_length(ReportSettings.city))]
+    )
+    country = StringField(
+        _l("Country (code)"),
+        validators=[Optional(), Length(max=60)],
+        render_kw={"autocapitalize": "characters"},
+    )
+    funder_line = BooleanField(
+        _l('Print "Co-financed by the International Visegrad Fund" on the sign-in sheets')
+    )
+    submit = SubmitField(_l("Save"))

@@ -23,6 +23,7 @@ from .organisation import Organisation
 from .outbox import OutboxMessage
 from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
+from .report import ReportSettings
 from .respondent import Respondent
 from .throttle import RateLimitCounter
 from .user import ROLES, User
@@ -54,6 +55,7 @@ __all__ = [
     "PeriodicRun",
     "ROLES",
     "Registration",
+    "ReportSettings",
     "RateLimitCounter",
     "Respondent",
     "SessionSeat",

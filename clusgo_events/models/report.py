@@ -1,0 +1,38 @@
+"""An event's settings for the funder's report: the Fund's calendar fields, the funder's line.
+
+They live in their own table (one row per event, created on first save) so that the report's
+settings stay on their own page and model, apart from the event's own form.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .event import Event
+
+
+class ReportSettings(db.Model):
+    """What the International Visegrad Fund's event calendar asks of an event, and whether
+    the sign-in sheets print the funder's line."""
+
+    __tablename__ = "event_report_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    event_type: Mapped[str] = mapped_column(String(120), default="")
+    web_page: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+    funder_line: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReportSettings event={self.event_id}>"
