@@ -25,8 +25,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,6 +35,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import AttendanceMethod, AttendanceStatus, Event, Role, TrainingSession
 from ..services import attendance as att
+from ..services import csv_dialect
 from ..services.attendance import certificates, exports
 from ..services.attendance import summary as figures
 from ..services.attendance.rows import rows_for
@@ -125,6 +126,7 @@ def _render_roster(
             confirm=ConfirmForm(formdata=None),
             statuses=[status.value for status in AttendanceStatus],
             formats=exports.FORMATS,
+            **_csv_options(),
         ),
         status,
     )
@@ -256,11 +258,20 @@ def reopen(session_id: int) -> Any:
 # --- exports -----------------------------------------------------------------------------
 
 
+def _csv_options() -> dict[str, Any]:
+    """The CSV separators a page offers, the reader's locale's first chosen."""
+    return {
+        "csv_dialects": list(csv_dialect.DIALECTS.values()),
+        "csv_default": csv_dialect.dialect_for(str(get_locale() or "en")),
+    }
+
+
 def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool) -> Response:
     name = exports.filename_for(base, fmt, blank)
     if fmt == "csv":
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        chunks = iter_csv(rows_for(sessions, blank=blank))
+        dialect = csv_dialect.choose(request.args.get("delimiter"), str(get_locale() or "en"))
+        chunks = iter_csv(rows_for(sessions, blank=blank), dialect)
         return Response(
             stream_with_context(chunks), mimetype=exports.MIMETYPES["csv"], headers=disposition
         )
@@ -312,6 +323,7 @@ def summary(slug: str) -> str:
         event=event,
         data=figures.summary(event),
         formats=exports.FORMATS,
+        **_csv_options(),
         confirm=ConfirmForm(formdata=None),
     )
 

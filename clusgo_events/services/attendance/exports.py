@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from ...models import TrainingSession
+from ..csv_dialect import CsvDialect
 from .rows import ExportRow, rows_for, sessions_of
 from .sign_in_sheet import build_pdf
 from .spreadsheets import write_csv, write_xlsx
@@ -30,8 +31,10 @@ def export_to_file(
     out: BinaryIO,
     blank: bool = False,
     on_row: Callable[[], None] | None = None,
+    dialect: CsvDialect | None = None,
 ) -> None:
-    """Write an attendance list of ``sessions`` in ``fmt`` to ``out``."""
+    """Write an attendance list of ``sessions`` in ``fmt`` to ``out`` (a CSV in ``dialect``,
+    default the current locale's)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "pdf":
@@ -41,7 +44,7 @@ def export_to_file(
     if on_row is not None:
         rows = _counting(rows, on_row)
     if fmt == "csv":
-        write_csv(rows, out)
+        write_csv(rows, out, dialect)
     else:
         write_xlsx(rows, out)
 
