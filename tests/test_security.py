@@ -7,6 +7,7 @@ when it takes a new URL parameter, a value for it in ``World.url_values``).
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from clusgo_events.models import (
     Event,
     Invitation,
     Registration,
+    ReportLogo,
     Respondent,
     SessionSeat,
     TrainingSession,
@@ -129,6 +131,8 @@ ACCESS: dict[str, Access] = {
     "attendance.certificate": ORGANISER,
     "attendance.report": ORGANISER,
     "attendance.report_settings": ORGANISER,
+    "attendance.add_logo": ORGANISER,
+    "attendance.remove_logo": ORGANISER,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -205,6 +209,7 @@ def build_world() -> World:
     registration = _register_invited(event, session, users["representative"])
     other_registration = _register_invited(event, session, other)
     token, invitation = _invite(event, "open-invitee@example.org")
+    logo = _logo(event)
     db.session.commit()
     return World(
         users=users,
@@ -222,6 +227,7 @@ def build_world() -> World:
             "session_id": session.id,
             "registration_id": registration.id,
             "seat_id": registration.seats[0].id,
+            "logo_id": logo.id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
         },
@@ -231,10 +237,22 @@ def build_world() -> World:
             "session_id": 987654,
             "registration_id": 987654,
             "seat_id": 987654,
+            "logo_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
         },
     )
+
+
+def _logo(event: Event) -> ReportLogo:
+    """A logo of ``event`` for its sign-in sheets (a real, tiny PNG)."""
+    from PIL import Image
+
+    from clusgo_events.services.attendance.logos import add_logo
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 10), (0, 80, 160)).save(png, format="PNG")
+    return add_logo(event, "event", "logo.png", png.getvalue(), None)
 
 
 def _invite(event: Event, email: str) -> tuple[str, Invitation]:
@@ -497,7 +515,7 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
     assert b"open-invitee" not in response.data
 
 
-INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "logo_id")
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])

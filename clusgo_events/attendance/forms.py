@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,7 +16,13 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
 
-from ..models import ATTENDANCE_STATUSES, AttendanceRecord, AttendanceStatus, ReportSettings
+from ..models import (
+    ATTENDANCE_STATUSES,
+    AttendanceRecord,
+    AttendanceStatus,
+    LogoKind,
+    ReportSettings,
+)
 from ..models.base import max_length
 
 
@@ -98,3 +105,22 @@ class ReportSettingsForm(FlaskForm):
         _l('Print "Co-financed by the International Visegrad Fund" on the sign-in sheets')
     )
     submit = SubmitField(_l("Save"))
+
+
+class LogoForm(FlaskForm):
+    """One logo for the sign-in sheets and certificates (checked by content in the service)."""
+
+    kind = SelectField(
+        _l("Whose logo"),
+        choices=[
+            SelectChoice(LogoKind.EVENT.value, _l("The event's")),
+            SelectChoice(LogoKind.PARTNER.value, _l("A partner's")),
+        ],
+        default=LogoKind.EVENT.value,
+    )
+    image = FileField(
+        _l("Image (PNG or JPEG)"),
+        validators=[FileRequired(message=_l("Choose an image file."))],
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
+    upload = SubmitField(_l("Upload logo"))

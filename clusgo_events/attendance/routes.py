@@ -39,7 +39,7 @@ from ..services import csv_dialect
 from ..services.attendance import certificates, exports
 from ..services.attendance import summary as figures
 from ..services.attendance.rows import rows_for
-from ..services.attendance.sign_in_sheet import build_pdf
+from ..services.attendance.sign_in_sheet import write_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
 from ..services.timeutil import format_local
 from ..web import Result, perform
@@ -282,9 +282,11 @@ def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool)
         return send_file(
             spool, mimetype=exports.MIMETYPES["xlsx"], as_attachment=True, download_name=name
         )
-    data = build_pdf(sessions, blank=blank)
+    spool = tempfile.TemporaryFile()
+    write_pdf(sessions, spool, blank=blank)
+    spool.seek(0)
     return send_file(
-        io.BytesIO(data), mimetype=exports.MIMETYPES["pdf"], as_attachment=True, download_name=name
+        spool, mimetype=exports.MIMETYPES["pdf"], as_attachment=True, download_name=name
     )
 
 

@@ -9,6 +9,7 @@ from .enums import (
     EventStatus,
     Interest,
     InvitationStatus,
+    LogoKind,
     OrganisationKind,
     OutboxKind,
     OutboxStatus,
@@ -23,7 +24,7 @@ from .organisation import Organisation
 from .outbox import OutboxMessage
 from .periodic import PeriodicRun
 from .registration import Registration, SessionSeat
-from .report import ReportSettings
+from .report import ReportLogo, ReportSettings
 from .respondent import Respondent
 from .throttle import RateLimitCounter
 from .user import ROLES, User
@@ -35,6 +36,7 @@ __all__ = [
     "EventStatus",
     "Interest",
     "InvitationStatus",
+    "LogoKind",
     "OrganisationKind",
     "OutboxKind",
     "OutboxStatus",
@@ -55,6 +57,7 @@ __all__ = [
     "PeriodicRun",
     "ROLES",
     "Registration",
+    "ReportLogo",
     "ReportSettings",
     "RateLimitCounter",
     "Respondent",

@@ -124,6 +124,13 @@ class OrganisationKind(StrEnum):
     HOST = "host"
 
 
+class LogoKind(StrEnum):
+    """Whose logo a sign-in sheet or certificate prints: the event's or a partner's."""
+
+    EVENT = "event"
+    PARTNER = "partner"
+
+
 class AuditSource(StrEnum):
     """Where a recorded change came from."""
 

@@ -12,7 +12,7 @@ from typing import BinaryIO
 from ...models import TrainingSession
 from ..csv_dialect import CsvDialect
 from .rows import ExportRow, rows_for, sessions_of
-from .sign_in_sheet import build_pdf
+from .sign_in_sheet import write_pdf
 from .spreadsheets import write_csv, write_xlsx
 
 __all__ = ["FORMATS", "MIMETYPES", "export_to_file", "filename_for", "sessions_of"]
@@ -38,7 +38,7 @@ def export_to_file(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "pdf":
-        out.write(build_pdf(sessions, blank=blank, on_row=on_row))
+        write_pdf(sessions, out, blank=blank, on_row=on_row)
         return
     rows: Iterable[ExportRow] = rows_for(sessions, blank=blank)
     if on_row is not None:
