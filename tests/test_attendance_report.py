@@ -223,3 +223,28 @@ def test_an_event_without_anything(app) -> None:
     book = _workbook(empty)
     assert _table(book["Countries"])["Total"] == [0, 0, 0, 0]
     assert book["Participants"].max_row == 1
+
+
+def test_summary_page_per_country_and_mobility(world, client, auth, users) -> None:
+    event, _, _ = world
+    auth.login_as(users["organiser"])
+    refresh()
+    page = client.get(f"/attendance/events/{event.slug}?lang=en").get_data(as_text=True)
+    assert "<svg" in page and "Czechia" in page and "Germany" in page
+    row = page.split("<td>Slovakia</td>")[1].split("</tr>")[0]
+    assert [cell.split(">")[1] for cell in row.split("</td>")[:4]] == ["1", "0", "0", "2"]
+    # present: CZ 1 and DE 1 registered, two SK walk-in marks; all but the Czech from abroad
+    assert "3 of 4 participants present came from another country than Czechia." in page
+    assert "75 %" in page
+    refresh()
+    czech = client.get(f"/attendance/events/{event.slug}?lang=cs").get_data(as_text=True)
+    assert "Německo" in czech and "Mobilita" in czech
+
+
+def test_summary_without_a_country_says_how_to_set_it(app, client, auth, users) -> None:
+    plain = f.event("no-country")
+    db.session.commit()
+    auth.login_as(users["organiser"])
+    refresh()
+    page = client.get(f"/attendance/events/{plain.slug}?lang=en").get_data(as_text=True)
+    assert "Set the country of the event on its Report page" in page

@@ -38,6 +38,7 @@ from ..services import attendance as att
 from ..services import csv_dialect
 from ..services.attendance import certificates, exports
 from ..services.attendance import summary as figures
+from ..services.attendance.report import country_name
 from ..services.attendance.rows import rows_for
 from ..services.attendance.sign_in_sheet import write_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
@@ -320,10 +321,13 @@ def export_event(slug: str, fmt: str) -> Response:
 def summary(slug: str) -> str:
     """Participants per country and organisation, attendance rate per session."""
     event = _event_or_404(slug)
+    data = figures.summary(event)
+    codes = {c.label for c in data.countries} | {data.event_country or "—"}
     return render_template(
         "attendance/summary.html",
         event=event,
-        data=figures.summary(event),
+        data=data,
+        names={code: country_name(code) for code in codes},
         formats=exports.FORMATS,
         **_csv_options(),
         confirm=ConfirmForm(formdata=None),
