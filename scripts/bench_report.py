@@ -185,6 +185,16 @@ def main() -> None:
             }
         )
 
+    def report_on(label: str, measured: tuple[float, float, float], written: Path) -> None:
+        wall, cpu, peak = measured
+        print(
+            f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {peak:.1f} MB peak, "
+            f"{written.stat().st_size / 1024:.0f} KB"
+        )
+        add(f"{label}: wall time", wall, "s")
+        add(f"{label}: CPU time", cpu, "s")
+        add(f"{label}: peak Python memory", peak, "MB")
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = args.scratch_database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -202,14 +212,8 @@ def main() -> None:
                 with target.open("wb") as out:
                     report.write_report(db.session.get(Event, event.id), out)
 
-            wall, cpu, peak = measure(workbook)
             label = f"report workbook, {args.participants:,} participants, {args.sessions} sessions"
-            print(
-                f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {peak:.1f} MB peak, "
-                f"{target.stat().st_size / 1024:.0f} KB"
-            )
-            add(f"{label}: wall time", wall, "s")
-            add(f"{label}: peak Python memory", peak, "MB")
+            report_on(label, measure(workbook), target)
             for rows in args.sheet_rows:
                 session = fill(rows)
                 sheet_event = session.event
@@ -222,15 +226,7 @@ def main() -> None:
                     with pdf.open("wb") as out:
                         sign_in_sheet.write_pdf([db.session.get(TrainingSession, session_id)], out)
 
-                wall, cpu, peak = measure(sheet)
-                label = f"sign-in sheet, {rows:,} rows"
-                print(
-                    f"{label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {peak:.1f} MB peak, "
-                    f"{pdf.stat().st_size / 1024:.0f} KB"
-                )
-                add(f"{label}: wall time", wall, "s")
-                add(f"{label}: CPU time", cpu, "s")
-                add(f"{label}: peak Python memory", peak, "MB")
+                report_on(f"sign-in sheet, {rows:,} rows", measure(sheet), pdf)
     if args.json:
         print(json.dumps(figures))
 
