@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
+    Certificate,
     Event,
     Invitation,
     Registration,
@@ -133,6 +134,9 @@ ACCESS: dict[str, Access] = {
     "attendance.report_settings": ORGANISER,
     "attendance.add_logo": ORGANISER,
     "attendance.remove_logo": ORGANISER,
+    "attendance.choose_certificates": ORGANISER,
+    "attendance.reissue_certificate": ORGANISER,
+    "certificates.verify": PUBLIC,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -210,6 +214,7 @@ def build_world() -> World:
     other_registration = _register_invited(event, session, other)
     token, invitation = _invite(event, "open-invitee@example.org")
     logo = _logo(event)
+    certificate = _certificate(event, registration)
     db.session.commit()
     return World(
         users=users,
@@ -228,6 +233,8 @@ def build_world() -> World:
             "registration_id": registration.id,
             "seat_id": registration.seats[0].id,
             "logo_id": logo.id,
+            "certificate_id": certificate.id,
+            "code": certificate.code,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
         },
@@ -238,6 +245,8 @@ def build_world() -> World:
             "registration_id": 987654,
             "seat_id": 987654,
             "logo_id": 987654,
+            "certificate_id": 987654,
+            "code": "AAAA-BBBB-CCCC",
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
         },
@@ -253,6 +262,14 @@ def _logo(event: Event) -> ReportLogo:
     png = io.BytesIO()
     Image.new("RGB", (30, 10), (0, 80, 160)).save(png, format="PNG")
     return add_logo(event, "event", "logo.png", png.getvalue(), None)
+
+
+def _certificate(event: Event, registration: Registration) -> Certificate:
+    """A certificate of ``registration`` (issued through the service, e-mail queued)."""
+    from clusgo_events.services.attendance import issuing
+
+    issuing.issue(event, [registration], None)
+    return issuing.valid_certificates(event)[registration.id]
 
 
 def _invite(event: Event, email: str) -> tuple[str, Invitation]:
@@ -515,7 +532,7 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
     assert b"open-invitee" not in response.data
 
 
-INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "logo_id")
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "logo_id", "certificate_id")
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])

@@ -9,17 +9,19 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ..models import (
     ATTENDANCE_STATUSES,
     AttendanceRecord,
     AttendanceStatus,
+    CertificateRule,
     LogoKind,
     ReportSettings,
 )
@@ -103,6 +105,32 @@ class ReportSettingsForm(FlaskForm):
     )
     funder_line = BooleanField(
         _l('Print "Co-financed by the International Visegrad Fund" on the sign-in sheets')
+    )
+    issuer = StringField(
+        _l("Issuing association (on certificates)"),
+        validators=[Optional(), Length(max=max_length(ReportSettings.issuer))],
+    )
+    signatory_name = StringField(
+        _l("Signatory"),
+        validators=[Optional(), Length(max=max_length(ReportSettings.signatory_name))],
+    )
+    signatory_role = StringField(
+        _l("Signatory's position"),
+        validators=[Optional(), Length(max=max_length(ReportSettings.signatory_role))],
+    )
+    certificate_rule = SelectField(
+        _l("Who receives a certificate"),
+        choices=[
+            SelectChoice(CertificateRule.ALL.value, _l("Present at all their sessions")),
+            SelectChoice(CertificateRule.AT_LEAST.value, _l("Present at a number of sessions")),
+            SelectChoice(CertificateRule.BY_HAND.value, _l("Chosen by hand")),
+        ],
+        default=CertificateRule.ALL.value,
+    )
+    certificate_min_sessions = IntegerField(
+        _l("Sessions needed (for “a number of sessions”)"),
+        default=1,
+        validators=[NumberRange(min=1, max=100)],
     )
     submit = SubmitField(_l("Save"))
 

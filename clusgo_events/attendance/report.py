@@ -27,7 +27,7 @@ from .forms import LogoForm, ReportSettingsForm
 from .routes import bp
 
 
-def _managed_event_or_404(slug: str) -> Event:
+def managed_event_or_404(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None or not manages_event(current_user, event):
         abort(404)
@@ -38,7 +38,7 @@ def _managed_event_or_404(slug: str) -> Event:
 @role_required(Role.ORGANISER)
 def report(slug: str) -> Any:
     """The funder's workbook of the event, in the downloader's language."""
-    event = _managed_event_or_404(slug)
+    event = managed_event_or_404(slug)
     spool = tempfile.TemporaryFile()
     workbook.write_report(event, spool)
     spool.seek(0)
@@ -54,7 +54,7 @@ def report(slug: str) -> Any:
 @role_required(Role.ORGANISER)
 def report_settings(slug: str) -> Any:
     """The event's "Report" settings: the Fund's calendar fields, the funder's line."""
-    event = _managed_event_or_404(slug)
+    event = managed_event_or_404(slug)
     form = ReportSettingsForm() if request.method == "POST" else _settings_form(event)
     if form.validate_on_submit():
         data = ReportSettingsData(
@@ -64,6 +64,11 @@ def report_settings(slug: str) -> Any:
             city=form.city.data or "",
             country=form.country.data or "",
             funder_line=bool(form.funder_line.data),
+            issuer=form.issuer.data or "",
+            signatory_name=form.signatory_name.data or "",
+            signatory_role=form.signatory_role.data or "",
+            certificate_rule=form.certificate_rule.data,
+            certificate_min_sessions=form.certificate_min_sessions.data or 1,
         )
         result = perform(
             lambda: update_settings(event, data, current_user),
@@ -102,6 +107,11 @@ def _settings_form(event: Event) -> ReportSettingsForm:
             "city": settings.city,
             "country": settings.country or "",
             "funder_line": settings.funder_line,
+            "issuer": settings.issuer,
+            "signatory_name": settings.signatory_name,
+            "signatory_role": settings.signatory_role,
+            "certificate_rule": settings.certificate_rule,
+            "certificate_min_sessions": settings.certificate_min_sessions,
         },
     )
 
@@ -110,7 +120,7 @@ def _settings_form(event: Event) -> ReportSettingsForm:
 @role_required(Role.ORGANISER)
 def add_logo(slug: str) -> Any:
     """Upload a logo for the sign-in sheets and certificates."""
-    event = _managed_event_or_404(slug)
+    event = managed_event_or_404(slug)
     form = LogoForm()
     if form.validate_on_submit():
         upload = form.image.data
@@ -130,7 +140,7 @@ def add_logo(slug: str) -> Any:
 @role_required(Role.ORGANISER)
 def remove_logo(slug: str, logo_id: int) -> Any:
     """Remove a logo: a confirmation page, then the POST that removes it."""
-    event = _managed_event_or_404(slug)
+    event = managed_event_or_404(slug)
     logo = logos.logo_of(event, logo_id)
     if logo is None:
         abort(404)

@@ -8,7 +8,6 @@ services write the audit entries.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from typing import Any
 
@@ -25,7 +24,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,10 +35,11 @@ from ..forms import ConfirmForm
 from ..models import AttendanceMethod, AttendanceStatus, Event, Role, TrainingSession
 from ..services import attendance as att
 from ..services import csv_dialect
-from ..services.attendance import certificates, exports
+from ..services.attendance import exports, issuing
 from ..services.attendance import summary as figures
 from ..services.attendance.report import country_name
 from ..services.attendance.rows import rows_for
+from ..services.attendance.settings import settings_of
 from ..services.attendance.sign_in_sheet import write_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
 from ..services.timeutil import format_local
@@ -331,40 +331,6 @@ def summary(slug: str) -> str:
         formats=exports.FORMATS,
         **_csv_options(),
         confirm=ConfirmForm(formdata=None),
-    )
-
-
-@bp.route("/events/<slug>/certificates", methods=["POST"])
-@role_required(Role.ORGANISER)
-def send_certificates(slug: str) -> Any:
-    """E-mail a certificate to everyone present at all their sessions (once each)."""
-    event = _event_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: certificates.send_certificates(event, current_user),
-            done=lambda queued: ngettext(
-                "%(num)d certificate queued for e-mail.",
-                "%(num)d certificates queued for e-mail.",
-                queued,
-            ),
-        )
-    else:
-        flash(_("The form has expired; please try again."), "danger")
-    return redirect(url_for("attendance.summary", slug=event.slug))
-
-
-@bp.route("/events/<slug>/certificate.pdf")
-@role_required(Role.ORGANISER)
-def certificate(slug: str) -> Response:
-    """A certificate to look at before sending: ``?registration=ID`` for an eligible
-    participant's own, else a sample with a placeholder name."""
-    event = _event_or_404(slug)
-    registration = certificates.preview_for(event, request.args.get("registration", type=int))
-    if registration is None:
-        abort(404)
-    return send_file(
-        io.BytesIO(certificates.certificate_pdf(registration)),
-        mimetype="application/pdf",
-        as_attachment=False,
-        download_name=f"certificate-{event.slug}.pdf",
+        settings=settings_of(event),
+        certificates=issuing.certificates_of(event),
     )

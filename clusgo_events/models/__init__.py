@@ -2,10 +2,12 @@
 
 from .attendance import ATTENDANCE_METHODS, ATTENDANCE_STATUSES, AttendanceRecord
 from .audit import AuditEntry
+from .certificate import Certificate
 from .enums import (
     AttendanceMethod,
     AttendanceStatus,
     AuditSource,
+    CertificateRule,
     EventStatus,
     Interest,
     InvitationStatus,
@@ -33,6 +35,7 @@ __all__ = [
     "AttendanceMethod",
     "AttendanceStatus",
     "AuditSource",
+    "CertificateRule",
     "EventStatus",
     "Interest",
     "InvitationStatus",
@@ -48,6 +51,7 @@ __all__ = [
     "ATTENDANCE_STATUSES",
     "AttendanceRecord",
     "AuditEntry",
+    "Certificate",
     "EVENT_STATUSES",
     "Event",
     "INVITATION_STATUSES",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
-from .enums import LogoKind, check_in
+from .enums import CertificateRule, LogoKind, check_in
 from .event import Event
 
 
@@ -22,6 +22,7 @@ class ReportSettings(db.Model):
     the sign-in sheets print the funder's line."""
 
     __tablename__ = "event_report_settings"
+    __table_args__ = (check_in("certificate_rule", CertificateRule),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
@@ -31,6 +32,12 @@ class ReportSettings(db.Model):
     city: Mapped[str] = mapped_column(String(120), default="")
     country: Mapped[str | None] = mapped_column(String(2))
     funder_line: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the certificates: the issuing association, who signs them, and who earns one
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    signatory_role: Mapped[str] = mapped_column(String(200), default="")
+    certificate_rule: Mapped[str] = mapped_column(String(20), default=CertificateRule.ALL)
+    certificate_min_sessions: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
