@@ -174,6 +174,8 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "survey.upload": {"POST": FORM_AGAIN},
     "attendance.check_in": {"POST": FORM_AGAIN},
     "attendance.walk_in": {"POST": FORM_AGAIN},
+    "attendance.add_logo": {"POST": FORM_AGAIN},  # no image: the page again, with the reason
+    "attendance.choose_certificates": {"POST": FORM_AGAIN},  # nobody chosen: the list again
 }
 
 
