@@ -71,6 +71,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
+    from .attendance import report as _attendance_report  # noqa: F401  (its views)
+    from .attendance.certificate_views import public_bp as certificates_bp
     from .attendance.routes import bp as attendance_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
@@ -91,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(survey_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(participants_bp)
     app.register_blueprint(privacy_bp)

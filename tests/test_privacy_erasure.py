@@ -24,11 +24,13 @@ from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
     AuditEntry,
+    Certificate,
     ErasureRequest,
     Invitation,
     OutboxMessage,
     RateLimitCounter,
     Registration,
+    ReportSettings,
     Respondent,
     User,
 )
@@ -145,6 +147,10 @@ def build_person(app: Flask) -> None:
     )
     registration = db.session.scalar(select(Registration).where(Registration.user_id == account.id))
     factories.attendance(training, registration)
+    # their certificate (it prints their name), and an event whose report they sign
+    db.session.add(Certificate(event_id=event.id, registration_id=registration.id,
+                               code="PRIV-ACY0-TEST", name=NAME))  # fmt: skip
+    db.session.add(ReportSettings(event_id=event.id, signatory_name=NAME))
     factories.attendance(training, None, name=NAME.upper(), email=EMAIL)
     other = factories.registration(event, 2, name=OTHER)
     factories.attendance(training, other)

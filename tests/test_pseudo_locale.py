@@ -49,7 +49,7 @@ ALLOWED = {"ClusGo", "Events", "čeština", "magyar", "slovenčina", "polski", "
 ALLOWED |= {"CSV", "XLSX", "PDF", "QR", "iCal", "ics", "BOM", "UTF", "MB", PSEUDO}
 #: endpoints that answer a file, not a page (the mail preview's frame is a mail in the language
 #: it previews, checked with the mails below)
-NOT_PAGES = {"static", "bootstrap.static", "participants.preview_html"}
+NOT_PAGES = {"static", "bootstrap.static", "participants.preview_html", "attendance.report"}
 #: pages that show a mail as a recipient of a chosen language reads it (the mails themselves
 #: are checked below): their own words are checked in cs, hu, sk and pl
 MAIL_PREVIEWS = {"participants.preview"}

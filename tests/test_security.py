@@ -11,6 +11,7 @@ The world is built once for the module; each test starts from its rows as built.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from werkzeug.routing import Rule
 from clusgo_events.extensions import db
 from clusgo_events.models import (
     AttendanceRecord,
+    Certificate,
     ErasureRequest,
     Event,
     EventStatus,
@@ -32,6 +34,7 @@ from clusgo_events.models import (
     InvitationStatus,
     OutboxMessage,
     Registration,
+    ReportLogo,
     SessionSeat,
     TrainingSession,
     User,
@@ -161,6 +164,13 @@ ACCESS: dict[str, Access] = {
     "outbox.resend": ORGANISER,
     "outbox.cancel": ORGANISER,
     "outbox.requeue_event": ORGANISER,
+    "attendance.report": ORGANISER,
+    "attendance.report_settings": ORGANISER,
+    "attendance.add_logo": ORGANISER,
+    "attendance.remove_logo": ORGANISER,
+    "attendance.choose_certificates": ORGANISER,
+    "attendance.reissue_certificate": ORGANISER,
+    "certificates.verify": PUBLIC,
 }
 
 #: Endpoints whose refusal page may name the (published, so public) event, with the reason.
@@ -199,6 +209,8 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "privacy.admin_association": {"POST": FORM_AGAIN},
     # without an address there is nothing to erase: back to the Privacy page
     "privacy.admin_erase": {"GET": REDIRECT},
+    "attendance.add_logo": {"POST": FORM_AGAIN},  # no image: the page again, with the reason
+    "attendance.choose_certificates": {"POST": FORM_AGAIN},  # nobody chosen: the list again
 }
 
 
@@ -295,6 +307,8 @@ def build_world() -> World:
         last_error="550 no such mailbox",
     )
     db.session.add(message)
+    logo = _logo(event)
+    certificate = _certificate(event, registration)
     db.session.commit()
     return World(
         users=users,
@@ -313,6 +327,9 @@ def build_world() -> World:
             "registration_id": registration.id,
             "seat_id": registration.seats[0].id,
             "message_id": message.id,
+            "logo_id": logo.id,
+            "certificate_id": certificate.id,
+            "code": certificate.code,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
             "respondent_id": invitation.respondent_id,
@@ -325,12 +342,34 @@ def build_world() -> World:
             "registration_id": 987654,
             "seat_id": 987654,
             "message_id": 987654,
+            "logo_id": 987654,
+            "certificate_id": 987654,
+            "code": "AAAA-BBBB-CCCC",
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
             "respondent_id": 987654,
             "request_id": 987654,
         },
     )
+
+
+def _logo(event: Event) -> ReportLogo:
+    """A logo of ``event`` for its sign-in sheets (a real, tiny PNG)."""
+    from PIL import Image
+
+    from clusgo_events.services.attendance.logos import add_logo
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 10), (0, 80, 160)).save(png, format="PNG")
+    return add_logo(event, "event", "logo.png", png.getvalue(), None)
+
+
+def _certificate(event: Event, registration: Registration) -> Certificate:
+    """A certificate of ``registration`` (issued through the service, e-mail queued)."""
+    from clusgo_events.services.attendance import issuing
+
+    issuing.issue(event, [registration], None)
+    return issuing.valid_certificates(event)[registration.id]
 
 
 def _invite(event: Event, email: str) -> tuple[str, Invitation]:
@@ -608,7 +647,7 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask, world: World
     assert b"open-invitee" not in response.data
 
 
-INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "logo_id", "certificate_id")
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])

@@ -8,7 +8,6 @@ services write the audit entries.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from typing import Any
 
@@ -25,8 +24,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,10 +34,13 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import AttendanceMethod, AttendanceStatus, Event, Role, TrainingSession
 from ..services import attendance as att
-from ..services.attendance import certificates, exports
+from ..services import csv_dialect
+from ..services.attendance import exports, issuing
 from ..services.attendance import summary as figures
+from ..services.attendance.report import country_name
 from ..services.attendance.rows import rows_for
-from ..services.attendance.sign_in_sheet import build_pdf
+from ..services.attendance.settings import settings_of
+from ..services.attendance.sign_in_sheet import write_pdf
 from ..services.attendance.spreadsheets import iter_csv, write_xlsx
 from ..services.timeutil import format_moment
 from ..web import Result, perform
@@ -125,6 +127,7 @@ def _render_roster(
             confirm=ConfirmForm(formdata=None),
             statuses=[status.value for status in AttendanceStatus],
             formats=exports.FORMATS,
+            **_csv_options(),
         ),
         status,
     )
@@ -256,11 +259,20 @@ def reopen(session_id: int) -> Any:
 # --- exports -----------------------------------------------------------------------------
 
 
+def _csv_options() -> dict[str, Any]:
+    """The CSV separators a page offers, the reader's locale's first chosen."""
+    return {
+        "csv_dialects": list(csv_dialect.DIALECTS.values()),
+        "csv_default": csv_dialect.dialect_for(str(get_locale() or "en")),
+    }
+
+
 def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool) -> Response:
     name = exports.filename_for(base, fmt, blank)
     if fmt == "csv":
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        chunks = iter_csv(rows_for(sessions, blank=blank))
+        dialect = csv_dialect.choose(request.args.get("delimiter"), str(get_locale() or "en"))
+        chunks = iter_csv(rows_for(sessions, blank=blank), dialect)
         return Response(
             stream_with_context(chunks), mimetype=exports.MIMETYPES["csv"], headers=disposition
         )
@@ -271,9 +283,11 @@ def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool)
         return send_file(
             spool, mimetype=exports.MIMETYPES["xlsx"], as_attachment=True, download_name=name
         )
-    data = build_pdf(sessions, blank=blank)
+    spool = tempfile.TemporaryFile()
+    write_pdf(sessions, spool, blank=blank)
+    spool.seek(0)
     return send_file(
-        io.BytesIO(data), mimetype=exports.MIMETYPES["pdf"], as_attachment=True, download_name=name
+        spool, mimetype=exports.MIMETYPES["pdf"], as_attachment=True, download_name=name
     )
 
 
@@ -307,46 +321,16 @@ def export_event(slug: str, fmt: str) -> Response:
 def summary(slug: str) -> str:
     """Participants per country and organisation, attendance rate per session."""
     event = _event_or_404(slug)
+    data = figures.summary(event)
+    codes = {c.label for c in data.countries} | {data.event_country or "—"}
     return render_template(
         "attendance/summary.html",
         event=event,
-        data=figures.summary(event),
+        data=data,
+        names={code: country_name(code) for code in codes},
         formats=exports.FORMATS,
+        **_csv_options(),
         confirm=ConfirmForm(formdata=None),
-    )
-
-
-@bp.route("/events/<slug>/certificates", methods=["POST"])
-@role_required(Role.ORGANISER)
-def send_certificates(slug: str) -> Any:
-    """E-mail a certificate to everyone present at all their sessions (once each)."""
-    event = _event_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: certificates.send_certificates(event, current_user),
-            done=lambda queued: ngettext(
-                "%(num)d certificate queued for e-mail.",
-                "%(num)d certificates queued for e-mail.",
-                queued,
-            ),
-        )
-    else:
-        flash(_("The form has expired; please try again."), "danger")
-    return redirect(url_for("attendance.summary", slug=event.slug))
-
-
-@bp.route("/events/<slug>/certificate.pdf")
-@role_required(Role.ORGANISER)
-def certificate(slug: str) -> Response:
-    """A certificate to look at before sending: ``?registration=ID`` for an eligible
-    participant's own, else a sample with a placeholder name."""
-    event = _event_or_404(slug)
-    registration = certificates.preview_for(event, request.args.get("registration", type=int))
-    if registration is None:
-        abort(404)
-    return send_file(
-        io.BytesIO(certificates.certificate_pdf(registration)),
-        mimetype="application/pdf",
-        as_attachment=False,
-        download_name=f"certificate-{event.slug}.pdf",
+        settings=settings_of(event),
+        certificates=issuing.certificates_of(event),
     )

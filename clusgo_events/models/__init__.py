@@ -2,13 +2,16 @@
 
 from .attendance import ATTENDANCE_METHODS, ATTENDANCE_STATUSES, AttendanceRecord
 from .audit import AuditEntry
+from .certificate import Certificate
 from .enums import (
     AttendanceMethod,
     AttendanceStatus,
     AuditSource,
+    CertificateRule,
     EventStatus,
     Interest,
     InvitationStatus,
+    LogoKind,
     MailJobKind,
     MailJobStatus,
     OrganisationKind,
@@ -28,6 +31,7 @@ from .outbox import DeliveryWorker, OutboxMessage, OutboxRelay
 from .periodic import PeriodicRun
 from .privacy import ConsentRecord, ErasureRequest, PrivacyNotice
 from .registration import Registration, SessionSeat
+from .report import ReportLogo, ReportSettings
 from .respondent import Respondent
 from .throttle import RateLimitCounter
 from .user import ROLES, User
@@ -36,9 +40,11 @@ __all__ = [
     "AttendanceMethod",
     "AttendanceStatus",
     "AuditSource",
+    "CertificateRule",
     "EventStatus",
     "Interest",
     "InvitationStatus",
+    "LogoKind",
     "OrganisationKind",
     "OutboxKind",
     "OutboxStatus",
@@ -50,6 +56,7 @@ __all__ = [
     "ATTENDANCE_STATUSES",
     "AttendanceRecord",
     "AuditEntry",
+    "Certificate",
     "EVENT_STATUSES",
     "Event",
     "INVITATION_STATUSES",
@@ -68,6 +75,8 @@ __all__ = [
     "ErasureRequest",
     "PrivacyNotice",
     "Registration",
+    "ReportLogo",
+    "ReportSettings",
     "RateLimitCounter",
     "Respondent",
     "SessionSeat",

@@ -145,6 +145,21 @@ class OrganisationKind(StrEnum):
     HOST = "host"
 
 
+class LogoKind(StrEnum):
+    """Whose logo a sign-in sheet or certificate prints: the event's or a partner's."""
+
+    EVENT = "event"
+    PARTNER = "partner"
+
+
+class CertificateRule(StrEnum):
+    """Who earns an event's certificate of attendance."""
+
+    ALL = "all"  # present (or late) at every one of their confirmed sessions
+    AT_LEAST = "at_least"  # present at N sessions at least
+    BY_HAND = "by_hand"  # the organiser chooses
+
+
 class AuditSource(StrEnum):
     """Where a recorded change came from."""
 

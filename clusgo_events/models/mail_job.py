@@ -28,9 +28,10 @@ class MailJob(db.Model):
         ForeignKey("event.id", ondelete="CASCADE"), index=True
     )
     #: what the page asked for (countries, interest; the reminders' interval in days)
-    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the page's choices (event, countries, narrowing): no person
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": False})
     queued: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="", info={"personal": False})
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     locked_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -111,7 +111,7 @@ class OutboxRelay(db.Model):
 
     __tablename__ = "outbox_relay"
 
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True, info={"personal": False})
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_answer: Mapped[str] = mapped_column(String(300), default="")
     next_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

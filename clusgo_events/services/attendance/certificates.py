@@ -1,94 +1,32 @@
-"""Certificates of attendance: who earns one, the PDF, and the e-mail through the outbox.
-
-A certificate goes to each confirmed participant who was present (or late) at every one of
-their confirmed sessions; it is queued in the outbox once per person (its idempotency key),
-and each sending writes one audit entry with how many were queued.
+"""The certificate of attendance as a PDF: the issuing association and its signatory, the
+sessions attended and their training hours, date and place, the event's logos, and the
+verification code a public page confirms. Who earns one and the sending: :mod:`.issuing`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import io
 
-from flask_babel import force_locale, get_locale, gettext
-from sqlalchemy import and_, func, select
+from flask import current_app
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_decimal,
+    get_locale,
+    gettext,
+    ngettext,
+)
+from sqlalchemy import select
 
-from ...collation import collated
 from ...extensions import db
 from ...i18n import language_for
-from ...models import (
-    AttendanceRecord,
-    Event,
-    OutboxMessage,
-    Registration,
-    RegistrationStatus,
-    SeatStatus,
-    SessionSeat,
-    SessionStatus,
-    TrainingSession,
-    User,
-)
-from .. import audit
-from ..mailer import render_email
-from ..outbox import attachment
-from ..outbox import keys as outbox_keys
-from ..registration.mail import queue_to_participant
-from ..sender import senders_of
-from ..timeutil import format_span
+from ...models import Certificate, Event, Registration, SessionStatus, TrainingSession
+from ..timeutil import format_span, utc_to_local
+from .logos import logos_of
 from .pdf_text import MAIN, UnicodePDF
-from .roster import ATTENDED
+from .settings import settings_of
 
-
-def eligible_for_certificate(event: Event) -> list[Registration]:
-    """Confirmed participants present or late at every one of their confirmed sessions."""
-    came = func.count(AttendanceRecord.id)
-    qualifying = (
-        select(Registration.id)
-        .join(SessionSeat, SessionSeat.registration_id == Registration.id)
-        .join(TrainingSession, TrainingSession.id == SessionSeat.session_id)
-        .outerjoin(
-            AttendanceRecord,
-            and_(
-                AttendanceRecord.session_id == SessionSeat.session_id,
-                AttendanceRecord.registration_id == Registration.id,
-                AttendanceRecord.status.in_(ATTENDED),
-            ),
-        )
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            SessionSeat.status == SeatStatus.CONFIRMED,
-            TrainingSession.status != SessionStatus.CANCELLED,
-        )
-        .group_by(Registration.id)
-        .having(func.count(SessionSeat.id) == came, came > 0)
-    )
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.id.in_(qualifying))
-            .order_by(collated(Registration.name), Registration.id)
-        )
-    )
-
-
-def _sessions_of(registrations: list[Registration]) -> dict[int, list[TrainingSession]]:
-    """Each registration's confirmed sessions, in one query."""
-    found: dict[int, list[TrainingSession]] = defaultdict(list)
-    if not registrations:
-        return found
-    rows = db.session.execute(
-        select(SessionSeat.registration_id, TrainingSession)
-        .join(TrainingSession, TrainingSession.id == SessionSeat.session_id)
-        .where(
-            SessionSeat.registration_id.in_([r.id for r in registrations]),
-            SessionSeat.status == SeatStatus.CONFIRMED,
-            TrainingSession.status != SessionStatus.CANCELLED,
-        )
-        .order_by(TrainingSession.starts_at)
-    )
-    for registration_id, session in rows:
-        found[registration_id].append(session)
-    return found
+LOGO_HEIGHT = 16.0
 
 
 def _session_line(session: TrainingSession, zone: str) -> str:
@@ -96,58 +34,104 @@ def _session_line(session: TrainingSession, zone: str) -> str:
     return f"{session.text('title')} — {format_span(session.starts_at, session.ends_at, zone)}"
 
 
+def verification_url(code: str) -> str:
+    """Where anyone confirms a certificate: ``BASE_URL/certificates/<code>``."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/certificates/{code}"
+
+
+def _logos(pdf: UnicodePDF, event: Event) -> None:
+    shown = [(logo.data, logo.width, logo.height) for logo in logos_of(event)]
+    widths = [LOGO_HEIGHT * w / h for _, w, h in shown if h]
+    total = sum(widths) + 6 * max(0, len(widths) - 1)
+    x = (297 - min(total, 250)) / 2
+    for (data, _w, _h), width in zip(shown, widths, strict=False):
+        if x + width > 272:
+            break
+        pdf.image(io.BytesIO(data), x=x, y=16, h=LOGO_HEIGHT)
+        x += width + 6
+
+
 def certificate_pdf(
-    registration: Registration, sessions: list[TrainingSession] | None = None
+    registration: Registration,
+    sessions: list[TrainingSession] | None = None,
+    certificate: Certificate | None = None,
 ) -> bytes:
-    """A one-page A4 certificate of attendance in the participant's language."""
+    """A one-page A4 certificate in the participant's language; ``sessions`` are those they
+    attended (default: a sample's, the event's), ``certificate`` gives the code and date."""
     event = registration.event
     if sessions is None:
-        if registration.id is None:  # a sample: the event's sessions
-            sessions = [s for s in event.sessions if s.status != SessionStatus.CANCELLED]
-        else:
-            sessions = _sessions_of([registration])[registration.id]
+        sessions = [s for s in event.sessions if s.status != SessionStatus.CANCELLED]
+    settings = settings_of(event)
     zone = event.timezone
+    minutes = sum(int((s.ends_at - s.starts_at).total_seconds() // 60) for s in sessions)
+    issued = utc_to_local(certificate.issued_at, zone) if certificate else None
     language = language_for(registration.language, registration.country)
     with force_locale(language):
         title = gettext("Certificate of attendance")
         certifies = gettext("This is to certify that")
         attended = gettext("attended the following training sessions of")
-        issued = gettext("Issued by the organisers of %(event)s", event=event.title)
+        hours = ngettext(
+            "Training hours: %(hours)s hour",
+            "Training hours: %(hours)s hours",
+            max(1, round(minutes / 60)),
+            hours=format_decimal(round(minutes / 60, 1)),
+        )
+        issuer = settings.issuer or gettext(
+            "the organisers of %(event)s", event=event.text("title")
+        )
+        issued_by = gettext("Issued by %(issuer)s", issuer=issuer)
+        place = ", ".join(p for p in (settings.city or event.text("venue"),) if p)
+        when = format_date(issued.date(), "long") if issued else ""
+        dated = ", ".join(p for p in (place, when) if p)
         lines = [_session_line(session, zone) for session in sessions]
+        event_title = event.text("title")
+        code_line = (
+            gettext(
+                "Verification code %(code)s: %(url)s",
+                code=certificate.code,
+                url=verification_url(certificate.code),
+            )
+            if certificate
+            else gettext("Sample: a certificate sent carries its verification code here.")
+        )
     pdf = UnicodePDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("ClusGo Events")
-    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_draw_color(40, 70, 140)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
-    pdf.set_y(28)
-    pdf.set_font(MAIN, "B", 28)
-    pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_font(MAIN, "", 13)
-    pdf.cell(0, 8, certifies, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(MAIN, "B", 22)
-    pdf.cell(0, 14, registration.name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(MAIN, "", 13)
+    _logos(pdf, event)
+    pdf.set_y(36)
+    pdf.set_font(MAIN, "B", 26)
+    pdf.cell(0, 13, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "", 12)
+    pdf.cell(0, 7, certifies, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "B", 20)
+    pdf.cell(0, 12, registration.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "", 12)
     if registration.organisation_name:
-        pdf.cell(0, 8, registration.organisation_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.cell(0, 8, attended, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(MAIN, "B", 15)
-    pdf.multi_cell(0, 9, event.text("title"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(MAIN, "", 11)
-    pdf.ln(3)
-    for line in lines:
-        pdf.multi_cell(0, 6.5, line, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    place = ", ".join(p for p in (event.text("venue"), event.address) if p)
-    if place:
-        pdf.cell(0, 7, place, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(-45)
+        pdf.multi_cell(0, 6, registration.organisation_name, align="C", new_x="LMARGIN")
+    pdf.cell(0, 7, attended, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "B", 14)
+    pdf.multi_cell(0, 7.5, event_title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(MAIN, "", 10)
-    pdf.cell(0, 6, issued, align="C", new_x="LMARGIN", new_y="NEXT")
+    for line in lines[:12]:
+        pdf.multi_cell(0, 5.5, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "B", 11)
+    pdf.cell(0, 7, hours, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(MAIN, "", 10)
+    pdf.set_xy(30, 160)
+    pdf.cell(110, 6, dated)
+    pdf.line(170, 165, 260, 165)
+    pdf.set_xy(170, 166)
+    signatory = " · ".join(p for p in (settings.signatory_name, settings.signatory_role) if p)
+    pdf.cell(90, 5, signatory, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(90, 5, issued_by, align="C")
+    pdf.set_xy(20, 188)
+    pdf.set_font(MAIN, "", 8)
+    pdf.cell(257, 5, code_line, align="C")
     return bytes(pdf.output())
 
 
@@ -161,54 +145,20 @@ def sample_registration(event: Event) -> Registration:
     )
 
 
-def preview_for(event: Event, registration_id: int | None) -> Registration | None:
-    """Whose certificate to preview: an eligible participant's (None when ``registration_id``
-    is not one), or without an id a sample with a placeholder name."""
+def preview_for(
+    event: Event, registration_id: int | None
+) -> tuple[Registration, Certificate | None] | None:
+    """Whose certificate to preview: a participant's certificate in force (None when
+    ``registration_id`` has none), or without an id a sample with a placeholder name."""
     if registration_id is None:
-        return sample_registration(event)
-    return next((r for r in eligible_for_certificate(event) if r.id == registration_id), None)
-
-
-def send_certificates(event: Event, by: User | None) -> int:
-    """Queue a certificate e-mail to every eligible participant not yet sent one."""
-    eligible = eligible_for_certificate(event)
-    # one e-mail per person: the key (and kind and references) from the outbox's schema
-    keys = {outbox_keys.certificate(event, r): r for r in eligible}
-    already = (
-        set(
-            db.session.scalars(
-                select(OutboxMessage.idempotency_key).where(
-                    OutboxMessage.idempotency_key.in_([key.key for key in keys])
-                )
-            )
+        return sample_registration(event), None
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.event_id == event.id,
+            Certificate.registration_id == registration_id,
+            Certificate.revoked_at.is_(None),
         )
-        if keys
-        else set()
     )
-    pending = {key: r for key, r in keys.items() if key.key not in already}
-    sessions = _sessions_of(list(pending.values()))
-    senders = senders_of(event)
-    for key, registration in pending.items():
-        language = language_for(registration.language, registration.country)
-        sender = senders(registration.country)
-        data = certificate_pdf(registration, sessions[registration.id])
-        mail = render_email(
-            "certificate",
-            language,
-            registration=registration,
-            event=event,
-            sessions=sessions[registration.id],
-            sender=sender,
-        )
-        queue_to_participant(
-            registration,
-            key,
-            sender,
-            mail,
-            language=language,
-            attachments=[attachment("certificate.pdf", "application/pdf", data)],
-        )
-    if pending:
-        audit.record("attendance.certificates", event, {"queued": len(pending)}, actor=by)
-    db.session.flush()
-    return len(pending)
+    if certificate is None or certificate.registration is None:
+        return None
+    return certificate.registration, certificate

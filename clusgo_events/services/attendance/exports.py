@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from ...models import TrainingSession
+from ..csv_dialect import CsvDialect
 from .rows import ExportRow, rows_for, sessions_of
-from .sign_in_sheet import build_pdf
+from .sign_in_sheet import write_pdf
 from .spreadsheets import write_csv, write_xlsx
 
 __all__ = ["FORMATS", "MIMETYPES", "export_to_file", "filename_for", "sessions_of"]
@@ -30,18 +31,20 @@ def export_to_file(
     out: BinaryIO,
     blank: bool = False,
     on_row: Callable[[], None] | None = None,
+    dialect: CsvDialect | None = None,
 ) -> None:
-    """Write an attendance list of ``sessions`` in ``fmt`` to ``out``."""
+    """Write an attendance list of ``sessions`` in ``fmt`` to ``out`` (a CSV in ``dialect``,
+    default the current locale's)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "pdf":
-        out.write(build_pdf(sessions, blank=blank, on_row=on_row))
+        write_pdf(sessions, out, blank=blank, on_row=on_row)
         return
     rows: Iterable[ExportRow] = rows_for(sessions, blank=blank)
     if on_row is not None:
         rows = _counting(rows, on_row)
     if fmt == "csv":
-        write_csv(rows, out)
+        write_csv(rows, out, dialect)
     else:
         write_xlsx(rows, out)
 

@@ -117,6 +117,34 @@ class UnicodePDF(FPDF):
             text = text[: max(0, int(len(text) * 0.9))] if len(text) > 12 else text[:-1]
         return text.rstrip() + "…"
 
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` (made printable) as lines that fit ``width`` mm: broken between words,
+        a word wider than the column broken inside; nothing is left out."""
+        text = self.printable(text)
+        if not text:
+            return []
+        if self.width(text) <= width:
+            return [text]
+        lines: list[str] = []
+        current = ""
+        for word in text.split():
+            candidate = f"{current} {word}" if current else word
+            if self.width(candidate) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            while len(word) > 1 and self.width(word) > width:
+                cut = len(word) - 1
+                while cut > 1 and self.width(word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        if current:
+            lines.append(current)
+        return lines
+
     def draw(self, x: float, y: float, text: str) -> None:
         """``text()`` at ``(x, y)``, switching to the fallback font for the runs that need it."""
         runs = self.runs(text)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,7 +33,7 @@ from ...models import (
     SessionStatus,
     TrainingSession,
 )
-from ..timeutil import format_moment
+from ..timeutil import format_moment, utc_to_local
 from .roster import roster_query, walk_in_query
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -115,6 +116,9 @@ class ExportRow:
     walk_in: bool
     marked: bool = False
     walk_in_text: str = ""
+    #: the session's start and the check-in as naive local times, for spreadsheet cells
+    session_start_at: datetime | None = None
+    checked_in_at: datetime | None = None
 
     def cells(self) -> list[str]:
         """The row as neutralised spreadsheet cells, in :func:`header` order."""
@@ -134,6 +138,13 @@ class ExportRow:
             )
         ]
 
+    def xlsx_cells(self) -> list[str | datetime | None]:
+        """The row for a workbook: :meth:`cells` with real date-and-time cells."""
+        cells: list[str | datetime | None] = list(self.cells())
+        cells[2] = self.session_start_at
+        cells[7] = self.checked_in_at
+        return cells
+
 
 @dataclass(frozen=True, slots=True)
 class SessionHead:
@@ -144,6 +155,7 @@ class SessionHead:
     title: str
     start: str
     zone: str
+    start_at: datetime
 
     @classmethod
     def of(cls, session: TrainingSession) -> SessionHead:
@@ -154,7 +166,13 @@ class SessionHead:
             title=session.text("title"),
             start=format_moment(session.starts_at, event.timezone, "stamp"),
             zone=event.timezone,
+            start_at=naive_local(session.starts_at, event.timezone),
         )
+
+
+def naive_local(value: datetime, zone: str) -> datetime:
+    """``value`` in the event's zone without its zone: what a spreadsheet cell holds."""
+    return utc_to_local(value, zone).replace(tzinfo=None)
 
 
 def sessions_of(event: Event) -> list[TrainingSession]:
@@ -219,6 +237,10 @@ def head_rows(
                 walk_in=is_walk_in,
                 walk_in_text=labels.yes if is_walk_in else "",
                 marked=not blank and status is not None,
+                session_start_at=head.start_at,
+                checked_in_at=None
+                if blank or checked_in_at is None
+                else naive_local(checked_in_at, head.zone),
             )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import (
@@ -18,6 +19,7 @@ from ...models import (
     Event,
     Registration,
     RegistrationStatus,
+    ReportSettings,
     SeatStatus,
     SessionSeat,
     SessionStatus,
@@ -58,7 +60,10 @@ class GroupCount:
 
     label: str
     country: str
+    #: confirmed and waitlisted registrations (every one not cancelled)
     registered: int = 0
+    confirmed: int = 0
+    #: registrations present (or late) at one session at least
     attended: int = 0
     walk_ins: int = 0
 
@@ -70,6 +75,30 @@ class Summary:
     sessions: list[SessionStats] = field(default_factory=list)
     countries: list[GroupCount] = field(default_factory=list)
     organisations: list[GroupCount] = field(default_factory=list)
+    #: the country the event takes place in (its report settings', else its host's)
+    event_country: str | None = None
+
+    def _from_elsewhere(self) -> list[GroupCount]:
+        return [c for c in self.countries if c.label not in ("—", self.event_country)]
+
+    @property
+    def mobility(self) -> GroupCount:
+        """Participants from another country than the event's (mobility, as the Fund
+        counts it): registered, confirmed, attended and walk-ins summed over those countries."""
+        total = GroupCount("*", "*")
+        if self.event_country is None:
+            return total
+        for country in self._from_elsewhere():
+            total.registered += country.registered
+            total.confirmed += country.confirmed
+            total.attended += country.attended
+            total.walk_ins += country.walk_ins
+        return total
+
+    @property
+    def participants(self) -> int:
+        """Everyone present at least once: registrations that attended, and walk-ins."""
+        return sum(c.attended + c.walk_ins for c in self.countries)
 
     @property
     def max_country(self) -> int:
@@ -92,11 +121,21 @@ def _attended_any(event: Event):  # type: ignore[no-untyped-def]
     )
 
 
+def event_country(event: Event) -> str | None:
+    """Where the event takes place: its report settings' country, else its host's."""
+    settings = db.session.scalar(select(ReportSettings).where(ReportSettings.event_id == event.id))
+    if settings is not None and settings.country:
+        return settings.country
+    host = event.host_organisation
+    return host.country if host is not None and host.country else None
+
+
 def summary(event: Event) -> Summary:
-    """The event's figures in six queries."""
+    """The event's figures in a fixed number of queries."""
     result = Summary()
     sessions = db.session.scalars(
         select(TrainingSession)
+        .options(selectinload(TrainingSession.trainers))
         .where(
             TrainingSession.event_id == event.id, TrainingSession.status != SessionStatus.CANCELLED
         )
@@ -141,27 +180,30 @@ def summary(event: Event) -> Summary:
     attended = case((Registration.id.in_(_attended_any(event)), 1), else_=0)
     countries: dict[str, GroupCount] = {}
     organisations: dict[tuple[str, str], GroupCount] = {}
-    for organisation, country, registered, came in db.session.execute(
+    for organisation, country, status, registered, came in db.session.execute(
         select(
             Registration.organisation_name,
             Registration.country,
+            Registration.status,
             func.count(),
             func.sum(attended),
         )
         .where(
             Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.status != RegistrationStatus.CANCELLED,
         )
-        .group_by(Registration.organisation_name, Registration.country)
+        .group_by(Registration.organisation_name, Registration.country, Registration.status)
     ):
         org = organisation or "—"
         code = country or "—"
-        group = organisations.setdefault((org, code), GroupCount(org, code))
-        group.registered += registered
-        group.attended += int(came or 0)
-        total = countries.setdefault(code, GroupCount(code, code))
-        total.registered += registered
-        total.attended += int(came or 0)
+        confirmed = registered if status == RegistrationStatus.CONFIRMED else 0
+        for group in (
+            organisations.setdefault((org, code), GroupCount(org, code)),
+            countries.setdefault(code, GroupCount(code, code)),
+        ):
+            group.registered += registered
+            group.confirmed += confirmed
+            group.attended += int(came or 0)
     for organisation, country, count in db.session.execute(
         select(AttendanceRecord.organisation_name, AttendanceRecord.country, func.count())
         .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
@@ -173,6 +215,7 @@ def summary(event: Event) -> Summary:
         organisations.setdefault((org, code), GroupCount(org, code)).walk_ins += count
         countries.setdefault(code, GroupCount(code, code)).walk_ins += count
     result.countries = sorted(countries.values(), key=lambda g: (-g.registered, g.label))
+    result.event_country = event_country(event)
     result.organisations = sorted(
         organisations.values(), key=lambda g: (g.country, g.label.casefold())
     )

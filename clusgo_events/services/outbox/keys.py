@@ -8,7 +8,7 @@ nobody splits a key or matches it with LIKE. The key texts are those the app alw
 * ``invitation:<event>:<respondent>``; ``reminder:<invitation>:<n>``
 * ``registration:<id>:<notice>:[session-<id>:]<n>`` (notice: confirmed, waitlisted ...)
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
-* ``certificate:<event>:<registration>``
+* ``certificate:<event>:<registration>[:<reissued certificate>]``
 * ``event-reminder:<registration>``
 * ``message:<participant message>:<registration>``
 * ``test:<event>:<user>:<mail>:<language>:<nonce>`` (an organiser's test copy)
@@ -142,10 +142,12 @@ def calendar(
     )
 
 
-def certificate(event: Event, registration: Registration) -> OutboxKey:
-    """The attendance certificate of ``registration``."""
+def certificate(event: Event, registration: Registration, reissue: int | None = None) -> OutboxKey:
+    """The attendance certificate of ``registration``; ``reissue`` (the new certificate's id)
+    for one issued again after the first was revoked."""
+    suffix = f":{reissue}" if reissue is not None else ""
     return OutboxKey(
-        key=f"certificate:{event.id}:{registration.id}",
+        key=f"certificate:{event.id}:{registration.id}{suffix}",
         kind=OutboxKind.CERTIFICATE,
         event_id=event.id,
         registration_id=registration.id,

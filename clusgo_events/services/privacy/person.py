@@ -20,6 +20,7 @@ from ...extensions import db
 from ...models import (
     AttendanceRecord,
     AuditEntry,
+    Certificate,
     ConsentRecord,
     ErasureRequest,
     Event,
@@ -27,6 +28,7 @@ from ...models import (
     OutboxMessage,
     RateLimitCounter,
     Registration,
+    ReportSettings,
     Respondent,
     User,
 )
@@ -138,6 +140,13 @@ FINDERS: dict[str, Callable[[Person], Select[Any]]] = {
         or_(func.lower(ErasureRequest.email) == p.email, ErasureRequest.user_id.in_(p.user_ids))
     ),
     "rate_limit_counter": _rate_limits,
+    # a certificate prints its holder's name; an event's report names its signatory
+    "certificate": lambda p: select(Certificate.id).where(
+        Certificate.registration_id.in_(p.registration_ids)
+    ),
+    "event_report_settings": lambda p: select(ReportSettings.id).where(
+        func.lower(ReportSettings.signatory_name).in_([n.lower() for n in p.names] or [""])
+    ),
     # an event names its contact person (the Reply-To of its mails)
     "event": lambda p: select(Event.id).where(func.lower(Event.contact_email) == p.email),
     # searched apart (audit_entries): by the rows it names and the words of its details
