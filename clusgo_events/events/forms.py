@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectChoice,
@@ -88,3 +90,13 @@ class SessionForm(FlaskForm):
         """Fill the trainer list."""
         self.trainer_ids.choices = [SelectChoice(t.id, f"{t.name} <{t.email}>") for t in trainers]
 
+
+class DuplicateForm(FlaskForm):
+    """A copy of an event as a new draft: its new start date and address."""
+
+    starts_on = DateField(_l("New start date"), validators=[InputRequired()])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[DataRequired(), Length(max=max_length(Event.slug))],
+    )
+    submit = SubmitField(_l("Make the draft copy"))

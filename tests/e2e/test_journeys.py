@@ -394,9 +394,12 @@ def test_representative_registers_and_gives_up_a_seat(
 
     # cancel the session: the first on its waiting list moves up, the second stays in line
     page.click("nav >> a[href='/my/registrations']")
+    page.click(f"a[href$='/seats/{seat.id}/cancel']")
+    # the one confirmation step: it names what happens, then the POST acts
+    assert page.locator(".confirm-consequences li").count() >= 2
     page.click(f"form[action$='/seats/{seat.id}/cancel'] [type=submit]")
     page.wait_for_url(live_server("/my/registrations"))
-    assert page.locator(f"form[action$='/seats/{seat.id}/cancel']").count() == 0
+    assert page.locator(f"a[href$='/seats/{seat.id}/cancel']").count() == 0
     assert (
         page.locator(".card .list-group-item", has_text="Internationalisation strategy").count()
         == 0
