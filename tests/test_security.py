@@ -80,7 +80,12 @@ ACCESS: dict[str, Access] = {
     "auth.signup_confirm": TOKEN,
     "auth.reset_request": PUBLIC,
     "auth.reset_password": TOKEN,
+    "auth.setup_account": TOKEN,
     "admin.users": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.activate_user": ADMIN,
+    "admin.send_setup_link": ADMIN,
     "events.index": PUBLIC,
     "events.show": PUBLIC,
     "events.create": ORGANISER,
@@ -226,6 +231,7 @@ def build_world() -> World:
             "seat_id": registration.seats[0].id,
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
+            "user_id": other.id,
         },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
         missing_values={
@@ -235,6 +241,7 @@ def build_world() -> World:
             "seat_id": 987654,
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
+            "user_id": 987654,
         },
     )
 
@@ -417,6 +424,10 @@ def _snapshot(world: World) -> tuple:
             for r in (world.registration, world.other_registration)
         ),
         db.session.query(SessionSeat).count(),
+        tuple(
+            (u.role, u.is_active_account, u.session_version)
+            for u in db.session.query(User).order_by(User.id)
+        ),
     )
 
 
@@ -499,7 +510,7 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask) -> None:
     assert b"open-invitee" not in response.data
 
 
-INT_PARAMETERS = ("session_id", "registration_id", "seat_id")
+INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "user_id")
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])

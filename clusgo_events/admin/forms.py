@@ -1,24 +1,64 @@
-"""Account management forms."""
+"""Account management forms (format checks only; the rules live in services.account_admin)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..models import ROLES
+from ..models import User
+from ..models.base import max_length
+from ..services.account_admin import LANGUAGES, ROLES_LEAST_FIRST
+
+ROLE_LABELS = {
+    "representative": _l("Representative"),
+    "trainer": _l("Trainer"),
+    "organiser": _l("Organiser"),
+    "admin": _l("Admin"),
+}
+LANGUAGE_LABELS = {
+    "en": "English",
+    "cs": "Čeština",
+    "hu": "Magyar",
+    "sk": "Slovenčina",
+    "pl": "Polski",
+}
+
+
+def _role_field() -> SelectField:
+    return SelectField(
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in ROLES_LEAST_FIRST],
+        default=ROLES_LEAST_FIRST[0].value,
+    )
+
+
+def _language_field() -> SelectField:
+    return SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES],
+        default="en",
+    )
 
 
 class UserForm(FlaskForm):
-    """A new account."""
+    """A new account: the person gets a link by e-mail to choose their password."""
 
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES])
-    language = SelectField(
-        "Language",
-        choices=[SelectChoice(code) for code in ("en", "cs", "hu", "sk", "pl")],
-        default="en",
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Length(max=max_length(User.email))]
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200)])
-    submit = SubmitField("Create account")
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=max_length(User.name))])
+    role = _role_field()
+    language = _language_field()
+    submit = SubmitField(_l("Create the account and send the set-up link"))
+
+
+class AccountForm(FlaskForm):
+    """An existing account's name, role and language (and the version the page showed)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=max_length(User.name))])
+    role = _role_field()
+    language = _language_field()
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))

@@ -96,6 +96,7 @@ class OutboxKind(StrEnum):
     SIGNUP = "signup"
     SIGNUP_EXISTING = "signup_existing"
     PASSWORD_RESET = "password_reset"
+    ACCOUNT_SETUP = "account_setup"
     OTHER = "other"
 
 

@@ -36,12 +36,8 @@ def check_password_rules(password: str) -> None:
         )
 
 
-def create_user(email: str, role: str, password: str, name: str = "", language: str = "en") -> User:
-    """Create an account; refuses an unknown role, a taken e-mail or a short password.
-
-    "An account for X already exists" says which addresses have accounts: only callers that
-    may know (an admin, the command line, someone who proved the address) show it.
-    """
+def check_role(role: str) -> None:
+    """Refuse a role that does not exist."""
     if role not in ROLES:
         raise ServiceError(
             _l(
@@ -49,6 +45,15 @@ def create_user(email: str, role: str, password: str, name: str = "", language: 
             ),
             "role",
         )
+
+
+def create_user(email: str, role: str, password: str, name: str = "", language: str = "en") -> User:
+    """Create an account; refuses an unknown role, a taken e-mail or a short password.
+
+    "An account for X already exists" says which addresses have accounts: only callers that
+    may know (an admin, the command line, someone who proved the address) show it.
+    """
+    check_role(role)
     address = normalise_email(email)
     if find_by_email(address) is not None:
         raise ServiceError(_l("An account for %(email)s already exists.", email=address), "email")

@@ -19,12 +19,18 @@ from . import ServiceError
 
 #: the hidden form field that carries the version
 FIELD = "version"
+#: columns that change without anyone editing the object (a log-in notes its time)
+IGNORED = frozenset({"last_login_at"})
 
 
 def version_of(obj: Any) -> str:
     """A digest of ``obj``'s column values (16 hex digits)."""
     mapper = inspect(type(obj))
-    parts = [f"{column.key}={getattr(obj, column.key)!r}" for column in mapper.column_attrs]
+    parts = [
+        f"{column.key}={getattr(obj, column.key)!r}"
+        for column in mapper.column_attrs
+        if column.key not in IGNORED
+    ]
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
 
 
