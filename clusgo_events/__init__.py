@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
     from .admin.routes import bp as admin_bp
     from .attendance.routes import bp as attendance_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
     from .events.routes import bp as events_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -124,6 +124,9 @@ ACCESS: dict[str, Access] = {
     "survey.upload": ORGANISER,
     "survey.confirm": ORGANISER,
     "survey.respondents": ORGANISER,
+    "audit.event_trail": ORGANISER,
+    "audit.person": ORGANISER,
+    "audit.everything": ADMIN,
     "attendance.my_sessions": TRAINER,
     "attendance.roster": TRAINER,
     "attendance.mark": TRAINER,
@@ -152,6 +155,8 @@ ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
     "attendance.export_session": {"fmt": "xlsx"},
     "attendance.export_event": {"fmt": "pdf"},
+    # a registration's trail (an account's is the admins' only: tests/test_audit_trail.py)
+    "audit.person": {"kind": "registration"},
 }
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -232,6 +237,7 @@ def build_world() -> World:
             "token": "not-a-real-token",
             "key": f"{users['representative'].id}-not-a-real-key",
             "user_id": other.id,
+            "object_id": registration.id,
         },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
         missing_values={
@@ -242,6 +248,7 @@ def build_world() -> World:
             "token": "x" * 43,
             "key": "987654-" + "x" * 43,
             "user_id": 987654,
+            "object_id": 987654,
         },
     )
 

@@ -7,6 +7,8 @@ every event and see every country's people.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models import Event, Role, User
 
 
@@ -19,3 +21,21 @@ def visible_countries(user: User | None) -> frozenset[str] | None:
     """The countries whose respondents, invitations and registrations ``user`` sees;
     None means every country."""
     return None
+
+
+def reads_trail(user: User | None, kind: str, obj: Any) -> bool:
+    """True when ``user`` may read the audit trail of ``obj``: an event or a registration
+    they manage, a respondent of a country they see; an account's (or everything's) only
+    for admins."""
+    if user is None or not user.is_authenticated:
+        return False
+    if kind in ("account", "all"):
+        return user.has_role(Role.ADMIN)
+    if kind == "event":
+        return manages_event(user, obj)
+    if kind == "registration":
+        return manages_event(user, obj.event)
+    if kind == "respondent":
+        countries = visible_countries(user)
+        return user.has_role(Role.ORGANISER) and (countries is None or obj.country in countries)
+    return False
