@@ -133,6 +133,7 @@ ACCESS: dict[str, Access] = {
     "attendance.check_in": TRAINER,
     "attendance.walk_in": TRAINER,
     "attendance.close": TRAINER,
+    "attendance.start_early": TRAINER,
     "attendance.reopen": ORGANISER,
     "attendance.export_session": TRAINER,
     "attendance.export_event": ORGANISER,

@@ -475,6 +475,9 @@ def test_trainer_marks_on_a_phone_and_organiser_prints(
     assert not has_horizontal_scroll(phone), "the roster scrolls sideways on a phone"
     assert phone.inner_text("[data-count=unmarked]") == "3"
     screenshots.take(phone, "roster on a phone")
+    # the session has not started yet: the roster asks once before marks can be made
+    phone.click("form[action$='/start-early'] [type=submit]")
+    phone.wait_for_url(live_server(f"/attendance/sessions/{training.id}"))
     phone.evaluate("window.__sameDocument = true")
     for registration, status in zip(regs, ("present", "late", "present"), strict=True):
         row = phone.locator(f"#r{registration.id}")
