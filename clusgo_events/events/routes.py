@@ -14,6 +14,7 @@ from ..auth.decorators import is_staff, role_required
 from ..forms import ConfirmForm
 from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
+from ..services import registration as reg_service
 from ..services.timeutil import utc_to_local
 from ..web import perform
 from .forms import EventForm, SessionForm
@@ -57,11 +58,17 @@ def show(slug: str) -> str:
     # only staff see the publish/cancel buttons: a visitor's page makes no CSRF token (and so
     # no session cookie to sign and set)
     confirm = ConfirmForm() if staff else None
+    mine = None
+    if current_user.is_authenticated and not staff:
+        mine = reg_service.registration_for(event, current_user)
     return render_template(
         "events/show.html",
         event=event,
         confirm=confirm,
         staff=staff,
+        mine=mine,
+        rank=reg_service.registration_ranks([mine]).get(mine.id) if mine else None,
+        signup_problem=reg_service.registration_window_problem(event),
         has_started=event_service.has_started,
         can_delete=lambda e: staff and event_service.can_delete(e),
     )
