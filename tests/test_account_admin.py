@@ -14,22 +14,13 @@ from sqlalchemy import select
 from clusgo_events.extensions import db
 from clusgo_events.models import AuditEntry, OutboxMessage, User
 from clusgo_events.services.versions import version_of
+from tests.browser_helpers import browsers  # noqa: F401  (the fixture)
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "chosen-by-me-42"
 
 
-class Browser(FlaskClient):
-    """Each request in its own app context, as in production (no cached user in ``g``)."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _browsers(app: Flask) -> None:
-    app.test_client_class = Browser
+pytestmark = pytest.mark.usefixtures("browsers")
 
 
 def _login(app: Flask, user: User) -> FlaskClient:

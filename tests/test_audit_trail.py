@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import Flask, g
+from flask import g
 from flask.testing import FlaskClient
 
 from clusgo_events.extensions import db
@@ -16,19 +16,9 @@ from clusgo_events.services import audit
 from clusgo_events.services import events as event_service
 from clusgo_events.services.timeutil import utc_to_local
 from tests import factories
+from tests.browser_helpers import browsers  # noqa: F401  (the fixture)
 
-
-class Browser(FlaskClient):
-    """Each request in its own app context, as in production (its own locale, its own user)."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _browsers(app: Flask) -> None:
-    app.test_client_class = Browser
+pytestmark = pytest.mark.usefixtures("browsers")
 
 
 def _get(client: FlaskClient, url: str, **args: str) -> str:

@@ -6,13 +6,15 @@ consequences the service computes, the POST acts and refuses a page that has gon
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
-from ..models import Event, Role
+from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
 from ..services import scope
 from ..services.versions import FIELD, version_of
@@ -32,8 +34,42 @@ def _page(slug: str) -> str:
     return url_for("events.show", slug=slug)
 
 
-def _undo_until_start() -> str:
+def _undo_until_start(item: Event | TrainingSession) -> str | None:
+    if event_service.has_started(item):
+        return None
     return _("You can reinstate it until it starts; participants are told again.")
+
+
+def _step(
+    item: Event | TrainingSession,
+    slug: str,
+    *,
+    title: str,
+    consequences: Callable[[], list[str]],
+    button: str,
+    undo: str | None,
+    call: Callable[[str | None], object],
+    done: str,
+    category: str = "success",
+    then: str | None = None,
+) -> str | Response:
+    """One destructive step on ``item``: its confirmation page, then the service call with
+    the version the page showed."""
+    return ask_then_perform(
+        lambda: Confirmation(
+            title=title,
+            consequences=consequences(),
+            action=request.path,
+            button=button,
+            back=_page(slug),
+            undo=undo,
+            fields={FIELD: version_of(item)},
+        ),
+        call,
+        then=then or _page(slug),
+        done=done,
+        category=category,
+    )
 
 
 @bp.route("/<slug>/cancel", methods=["GET", "POST"])
@@ -41,18 +77,14 @@ def _undo_until_start() -> str:
 def cancel(slug: str) -> str | Response:
     """Cancel an event, after a confirmation naming who is told."""
     event = _managed(slug)
-    return ask_then_perform(
-        lambda: Confirmation(
-            title=_("Cancel the event “%(title)s”?", title=event.title),
-            consequences=event_service.cancel_event_consequences(event),
-            action=url_for("events.cancel", slug=slug),
-            button=_("Cancel the event"),
-            back=_page(slug),
-            undo=None if event_service.has_started(event) else _undo_until_start(),
-            fields={FIELD: version_of(event)},
-        ),
-        lambda seen: event_service.cancel_event(event, seen=seen),
-        then=_page(slug),
+    return _step(
+        event,
+        slug,
+        title=_("Cancel the event “%(title)s”?", title=event.title),
+        consequences=lambda: event_service.cancel_event_consequences(event),
+        button=_("Cancel the event"),
+        undo=_undo_until_start(event),
+        call=lambda seen: event_service.cancel_event(event, seen=seen),
         done=_("The event is cancelled."),
         category="warning",
     )
@@ -63,18 +95,14 @@ def cancel(slug: str) -> str | Response:
 def reinstate(slug: str) -> str | Response:
     """Reinstate a cancelled event before it starts."""
     event = _managed(slug)
-    return ask_then_perform(
-        lambda: Confirmation(
-            title=_("Reinstate the event “%(title)s”?", title=event.title),
-            consequences=event_service.reinstate_consequences(event),
-            action=url_for("events.reinstate", slug=slug),
-            button=_("Reinstate the event"),
-            back=_page(slug),
-            undo=_("You can cancel it again."),
-            fields={FIELD: version_of(event)},
-        ),
-        lambda seen: event_service.reinstate_event(event, seen=seen),
-        then=_page(slug),
+    return _step(
+        event,
+        slug,
+        title=_("Reinstate the event “%(title)s”?", title=event.title),
+        consequences=lambda: event_service.reinstate_consequences(event),
+        button=_("Reinstate the event"),
+        undo=_("You can cancel it again."),
+        call=lambda seen: event_service.reinstate_event(event, seen=seen),
         done=_("The event takes place again."),
     )
 
@@ -84,19 +112,17 @@ def reinstate(slug: str) -> str | Response:
 def delete(slug: str) -> str | Response:
     """Delete a draft (never a published event with registrations)."""
     event = _managed(slug)
-    return ask_then_perform(
-        lambda: Confirmation(
-            title=_("Delete the draft “%(title)s”?", title=event.title),
-            consequences=event_service.delete_consequences(event),
-            action=url_for("events.delete", slug=slug),
-            button=_("Delete the draft"),
-            back=_page(slug),
-            fields={FIELD: version_of(event)},
-        ),
-        lambda seen: event_service.delete_event(event, seen=seen),
-        then=url_for("events.index"),
+    return _step(
+        event,
+        slug,
+        title=_("Delete the draft “%(title)s”?", title=event.title),
+        consequences=lambda: event_service.delete_consequences(event),
+        button=_("Delete the draft"),
+        undo=None,
+        call=lambda seen: event_service.delete_event(event, seen=seen),
         done=_("The draft is deleted."),
         category="warning",
+        then=url_for("events.index"),
     )
 
 
@@ -123,21 +149,15 @@ def duplicate(slug: str) -> str | Response:
 @role_required(Role.ORGANISER)
 def cancel_session(slug: str, session_id: int) -> str | Response:
     """Cancel a training session, after a confirmation naming who is told."""
-    event = _managed(slug)
-    session = _session_or_404(event, session_id)
-    here = url_for("events.cancel_session", slug=slug, session_id=session_id)
-    return ask_then_perform(
-        lambda: Confirmation(
-            title=_("Cancel the session “%(title)s”?", title=session.title),
-            consequences=event_service.cancel_session_consequences(session),
-            action=here,
-            button=_("Cancel the session"),
-            back=_page(slug),
-            undo=None if event_service.has_started(session) else _undo_until_start(),
-            fields={FIELD: version_of(session)},
-        ),
-        lambda seen: event_service.cancel_session(session, seen=seen),
-        then=_page(slug),
+    session = _session_or_404(_managed(slug), session_id)
+    return _step(
+        session,
+        slug,
+        title=_("Cancel the session “%(title)s”?", title=session.title),
+        consequences=lambda: event_service.cancel_session_consequences(session),
+        button=_("Cancel the session"),
+        undo=_undo_until_start(session),
+        call=lambda seen: event_service.cancel_session(session, seen=seen),
         done=_("The session is cancelled."),
         category="warning",
     )
@@ -147,20 +167,14 @@ def cancel_session(slug: str, session_id: int) -> str | Response:
 @role_required(Role.ORGANISER)
 def reinstate_session(slug: str, session_id: int) -> str | Response:
     """Reinstate a cancelled session before it starts."""
-    event = _managed(slug)
-    session = _session_or_404(event, session_id)
-    here = url_for("events.reinstate_session", slug=slug, session_id=session_id)
-    return ask_then_perform(
-        lambda: Confirmation(
-            title=_("Reinstate the session “%(title)s”?", title=session.title),
-            consequences=event_service.reinstate_consequences(session),
-            action=here,
-            button=_("Reinstate the session"),
-            back=_page(slug),
-            undo=_("You can cancel it again."),
-            fields={FIELD: version_of(session)},
-        ),
-        lambda seen: event_service.reinstate_session(session, seen=seen),
-        then=_page(slug),
+    session = _session_or_404(_managed(slug), session_id)
+    return _step(
+        session,
+        slug,
+        title=_("Reinstate the session “%(title)s”?", title=session.title),
+        consequences=lambda: event_service.reinstate_consequences(session),
+        button=_("Reinstate the session"),
+        undo=_("You can cancel it again."),
+        call=lambda seen: event_service.reinstate_session(session, seen=seen),
         done=_("The session takes place again."),
     )
