@@ -173,6 +173,7 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "events.edit": {"POST": FORM_AGAIN},
     "events.add_session": {"POST": FORM_AGAIN},
     "events.edit_session": {"POST": FORM_AGAIN},
+    "events.duplicate": {"POST": FORM_AGAIN},
     "invitations.remind": {"POST": FORM_AGAIN},
     "survey.upload": {"POST": FORM_AGAIN},
     "attendance.check_in": {"POST": FORM_AGAIN},
