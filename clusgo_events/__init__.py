@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from .attendance import report as _attendance_report  # noqa: F401  (its views)
     from .attendance.certificate_views import public_bp as certificates_bp
     from .attendance.routes import bp as attendance_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
     from .delivery.routes import bp as outbox_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participants_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -37,6 +37,60 @@ def create_user_command(email: str, role: str, name: str, password: str) -> None
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
+def _account_change(email: str, change) -> None:  # type: ignore[no-untyped-def]
+    """Run ``change(user)`` for the account with ``email``; commit, or exit with the reason."""
+    from .services.account_admin import user_by_email
+
+    try:
+        user = user_by_email(email)
+        change(user)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    state = "active" if user.is_active_account else "deactivated"
+    click.echo(f"{user.email}: {user.role}, {state}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """Every account: e-mail, role, language, active or not, name."""
+    from .services.users import list_users
+
+    for user in list_users():
+        state = "active" if user.is_active_account else "deactivated"
+        language = user.language or "-"
+        click.echo(f"{user.email:<36} {user.role:<15} {language:<3} {state:<12} {user.name}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role_command(email: str, role: str) -> None:
+    """Give the account EMAIL the role ROLE (never demotes the last active admin)."""
+    from .services.account_admin import set_role
+
+    _account_change(email, lambda user: set_role(user, role))
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str) -> None:
+    """Stop EMAIL logging in; their sessions end at once."""
+    from .services.account_admin import deactivate
+
+    _account_change(email, deactivate)
+
+
+@users_cli.command("activate")
+@click.argument("email")
+def activate_command(email: str) -> None:
+    """Let a deactivated EMAIL log in again."""
+    from .services.account_admin import activate
+
+    _account_change(email, activate)
+
+
 @click.command("demo")
 def demo_command() -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""

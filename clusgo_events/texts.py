@@ -63,6 +63,7 @@ KIND_LABELS: dict[str, LazyString] = {
     OutboxKind.MAIL_TEST: _l("test copy"),
     OutboxKind.EVENT_REMINDER: _l("reminder before the event"),
     OutboxKind.PARTICIPANT_MESSAGE: _l("message to participants"),
+    OutboxKind.ACCOUNT_SETUP: _l("account set-up link"),
     OutboxKind.OTHER: _l("other"),
 }
 

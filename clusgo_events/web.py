@@ -88,3 +88,38 @@ def confirmation_page(confirmation: Confirmation) -> str:
     from .forms import ConfirmForm
 
     return render_template("_confirm.html", c=confirmation, form=ConfirmForm(formdata=None))
+
+
+def ask_then_perform(
+    ask: Callable[[], Confirmation],
+    call: Callable[[str | None], T],
+    *,
+    then: str,
+    done: str | Callable[[T], str | None] | None = None,
+    category: str = "success",
+) -> Any:
+    """The view of a destructive action: GET asks (``ask()`` builds the page), POST acts.
+
+    The POST needs its CSRF token; ``call`` gets the version the page showed (the hidden
+    ``version`` field of :mod:`.services.versions`, None when absent) so the service can
+    refuse a stale confirmation. Then the browser goes to ``then``.
+
+        return ask_then_perform(
+            lambda: Confirmation(title=..., consequences=service.cancel_consequences(x), ...),
+            lambda seen: service.cancel(x, seen=seen),
+            then=url_for(...), done=_("Cancelled."),
+        )
+    """
+    from flask import redirect, request
+    from flask_babel import gettext
+
+    from .forms import ConfirmForm
+    from .services.versions import FIELD
+
+    if request.method == "GET":
+        return confirmation_page(ask())
+    if ConfirmForm().validate_on_submit():
+        perform(lambda: call(request.form.get(FIELD) or None), done=done, category=category)
+    else:
+        flash(gettext("The form had expired, so nothing was done. Please try again."), "danger")
+    return redirect(then)

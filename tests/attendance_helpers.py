@@ -78,3 +78,11 @@ def populate(event: Event, session: TrainingSession) -> list[Registration]:
     ]
     db.session.commit()
     return regs
+
+
+def allow_early_marking(client, session_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Confirm, as the roster asks once, marking a session that has not started yet."""
+    from tests.conftest import REDIRECT
+
+    response = client.post(f"/attendance/sessions/{session_id}/start-early")
+    assert response.status_code == REDIRECT

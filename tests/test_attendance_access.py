@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from clusgo_events.extensions import db
 from clusgo_events.models import AttendanceRecord, RegistrationStatus, Role, SeatStatus
 from tests import factories as f
+from tests.attendance_helpers import allow_early_marking
 from tests.conftest import AuthActions
 
 JSON = {"Accept": "application/json"}
@@ -63,6 +64,7 @@ def _post(client, world, target: str, json: bool = True):  # type: ignore[no-unt
 
 def test_an_id_off_the_roster_is_answered_like_no_id(client, world) -> None:
     AuthActions(client).login(world["trainer"])
+    allow_early_marking(client, world["session"])
     nobody = _post(client, world, "r999999")
     assert nobody.status_code == 404 and nobody.get_json()["ok"] is False
     for why, (registration_id, name) in world["strangers"].items():

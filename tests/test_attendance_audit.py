@@ -12,6 +12,7 @@ from clusgo_events.models import AttendanceStatus, AuditEntry, AuditSource, Role
 from clusgo_events.services import attendance as att
 from clusgo_events.services import calendar_feed
 from tests import factories as f
+from tests.attendance_helpers import allow_early_marking
 from tests.conftest import AuthActions
 
 
@@ -44,10 +45,12 @@ def test_page_operations_leave_their_trace(client, world) -> None:
     auth = AuthActions(client)
     auth.login(trainer)
     client.post(f"{base}/walk-in", data={"name": "Jiří Příchozí", "status": "present"})
+    allow_early_marking(client, world["session"])
     client.post(f"{base}/mark", data={"target": f"r{world['person']}", "status": "present"})
     client.post(f"{base}/close")
     auth.logout()
     auth.login(organiser)
+    allow_early_marking(client, world["session"])
     client.post(f"{base}/mark", data={"target": f"r{world['person']}", "status": "late"})
     client.post(f"{base}/reopen")
     client.post(f"/attendance/events/{slug}/certificates")

@@ -18,7 +18,14 @@ from clusgo_events.models import AttendanceRecord, AuditEntry, OutboxMessage
 from clusgo_events.services import attendance as att
 from clusgo_events.services.outbox import keys
 from tests import factories
-from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
+from tests.attendance_helpers import (
+    NAMES,
+    allow_early_marking,
+    make_event,
+    make_registration,
+    make_session,
+    populate,
+)
 from tests.conftest import REDIRECT, make_user
 
 JSON = {"Accept": "application/json"}
@@ -84,6 +91,7 @@ def test_roster_page_has_no_inline_script(client, auth, users, world) -> None:
 def test_mark_json_and_plain_form(client, auth, users, world) -> None:
     _, session, regs = world
     auth.login_as(users["trainer"])
+    allow_early_marking(client, session.id)
     url = f"/attendance/sessions/{session.id}/mark"
     response = client.post(url, data={"target": f"r{regs[0].id}", "status": "late"}, headers=JSON)
     assert response.status_code == 200
@@ -146,6 +154,7 @@ def test_walk_in_form(client, auth, users, world) -> None:
     assert record.country == "PL" and record.method == "walk-in" and record.status == "late"
     page = client.get(f"/attendance/sessions/{session.id}").get_data(as_text=True)
     assert "Bożena Łąka" in page and "walk-in" in page
+    allow_early_marking(client, session.id)
     mark = client.post(
         f"/attendance/sessions/{session.id}/mark",
         data={"target": f"w{record.id}", "status": "present"},
@@ -167,6 +176,7 @@ def test_close_and_organiser_correction(client, auth, users, world) -> None:
     assert "Only an organiser can change it now." in page and 'name="status"' not in page
     auth.logout()
     auth.login_as(users["organiser"])
+    allow_early_marking(client, session.id)
     fixed = client.post(url, data={"target": f"r{regs[0].id}", "status": "excused"}, headers=JSON)
     assert fixed.status_code == 200
     entry = db.session.scalar(

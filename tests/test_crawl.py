@@ -76,7 +76,11 @@ TRAINERS = PERSONAL | {
     "attendance.roster",
     "attendance.export_session",
 }
-ORGANISERS = TRAINERS | {
+# an organiser sees the organiser's actions on the event page instead of "Register" (issue 15)
+ORGANISERS = (TRAINERS - {"registration.register"}) | {
+    "events.cancel",
+    "events.duplicate",
+    "audit.event_trail",
     "events.create",
     "events.edit",
     "events.add_session",
@@ -90,6 +94,7 @@ ORGANISERS = TRAINERS | {
     "attendance.export_event",
     "attendance.certificate",
 }
+ADMINS = {"admin.users", "admin.edit_user", "admin.deactivate_user", "audit.everything"}
 MUST_VIEW: dict[str, set[str]] = {
     ANONYMOUS: EVERYONE
     | {
@@ -101,19 +106,18 @@ MUST_VIEW: dict[str, set[str]] = {
         "invitations.show",
         "registration.register",
     },
-    Role.ADMIN: ORGANISERS | {"admin.users"},
+    Role.ADMIN: ORGANISERS | ADMINS,
     Role.ORGANISER: ORGANISERS,
     Role.TRAINER: TRAINERS,
-    Role.REPRESENTATIVE: PERSONAL | {"calendar.feed"},
+    Role.REPRESENTATIVE: PERSONAL | {"calendar.feed", "registration.cancel"},
 }
 #: the views of roles above each one's: its crawl must never get a 200 from them
 NEVER_VIEW: dict[str, set[str]] = {
-    ANONYMOUS: (ORGANISERS - EVERYONE - {"registration.register", "calendar.feed"})
-    | {"admin.users"},
+    ANONYMOUS: (ORGANISERS - EVERYONE - {"registration.register", "calendar.feed"}) | ADMINS,
     Role.ADMIN: set(),
-    Role.ORGANISER: {"admin.users"},
-    Role.TRAINER: (ORGANISERS - TRAINERS) | {"admin.users"},
-    Role.REPRESENTATIVE: (ORGANISERS - PERSONAL - {"calendar.feed"}) | {"admin.users"},
+    Role.ORGANISER: ADMINS,
+    Role.TRAINER: (ORGANISERS - TRAINERS) | ADMINS,
+    Role.REPRESENTATIVE: (ORGANISERS - PERSONAL - {"calendar.feed"}) | ADMINS,
 }
 
 #: who reached how much: {who: {"pages": n, "downloads": n, "seconds": s, "statuses": {...}}}

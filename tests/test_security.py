@@ -94,7 +94,12 @@ ACCESS: dict[str, Access] = {
     "auth.signup_confirm": TOKEN,
     "auth.reset_request": PUBLIC,
     "auth.reset_password": TOKEN,
+    "auth.setup_account": TOKEN,
     "admin.users": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.activate_user": ADMIN,
+    "admin.send_setup_link": ADMIN,
     "events.index": PUBLIC,
     "events.show": PUBLIC,
     "events.create": ORGANISER,
@@ -104,6 +109,10 @@ ACCESS: dict[str, Access] = {
     "events.add_session": ORGANISER,
     "events.edit_session": ORGANISER,
     "events.cancel_session": ORGANISER,
+    "events.reinstate": ORGANISER,
+    "events.reinstate_session": ORGANISER,
+    "events.delete": ORGANISER,
+    "events.duplicate": ORGANISER,
     "registration.register": TOKEN,
     "registration.mine": LOGGED_IN,
     "registration.change_sessions": OWNER,
@@ -136,12 +145,16 @@ ACCESS: dict[str, Access] = {
     "survey.upload": ORGANISER,
     "survey.confirm": ORGANISER,
     "survey.respondents": ORGANISER,
+    "audit.event_trail": ORGANISER,
+    "audit.person": ORGANISER,
+    "audit.everything": ADMIN,
     "attendance.my_sessions": TRAINER,
     "attendance.roster": TRAINER,
     "attendance.mark": TRAINER,
     "attendance.check_in": TRAINER,
     "attendance.walk_in": TRAINER,
     "attendance.close": TRAINER,
+    "attendance.start_early": TRAINER,
     "attendance.reopen": ORGANISER,
     "attendance.export_session": TRAINER,
     "attendance.export_event": ORGANISER,
@@ -193,10 +206,12 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "auth.reset_request": {"POST": FORM_AGAIN},  # anyone may ask for a reset link
     "auth.profile": {"POST": FORM_AGAIN},
     "admin.users": {"POST": FORM_AGAIN},
+    "admin.edit_user": {"POST": FORM_AGAIN},
     "events.create": {"POST": FORM_AGAIN},
     "events.edit": {"POST": FORM_AGAIN},
     "events.add_session": {"POST": FORM_AGAIN},
     "events.edit_session": {"POST": FORM_AGAIN},
+    "events.duplicate": {"POST": FORM_AGAIN},
     "invitations.remind": {"POST": FORM_AGAIN},
     "survey.upload": {"POST": FORM_AGAIN},
     "attendance.check_in": {"POST": FORM_AGAIN},
@@ -249,6 +264,8 @@ ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
     "attendance.export_session": {"fmt": "xlsx"},
     "attendance.export_event": {"fmt": "pdf"},
+    # a registration's trail (an account's is the admins' only: tests/test_audit_trail.py)
+    "audit.person": {"kind": "registration"},
 }
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -334,6 +351,8 @@ def build_world() -> World:
             "key": f"{users['representative'].id}-not-a-real-key",
             "respondent_id": invitation.respondent_id,
             "request_id": erasure_request.id,
+            "user_id": other.id,
+            "object_id": registration.id,
         },
         # parameter name -> a value naming nothing (the page must answer 404, never 500)
         missing_values={
@@ -349,6 +368,8 @@ def build_world() -> World:
             "key": "987654-" + "x" * 43,
             "respondent_id": 987654,
             "request_id": 987654,
+            "user_id": 987654,
+            "object_id": 987654,
         },
     )
 
@@ -570,6 +591,10 @@ def _snapshot(world: World) -> tuple:
             for r in (world.registration, world.other_registration)
         ),
         db.session.query(SessionSeat).count(),
+        tuple(
+            (u.role, u.is_active_account, u.session_version)
+            for u in db.session.query(User).order_by(User.id)
+        ),
     )
 
 
@@ -647,7 +672,14 @@ def test_invitation_token_opens_only_its_own_invitation(app: Flask, world: World
     assert b"open-invitee" not in response.data
 
 
-INT_PARAMETERS = ("session_id", "registration_id", "seat_id", "logo_id", "certificate_id")
+INT_PARAMETERS = (
+    "session_id",
+    "registration_id",
+    "seat_id",
+    "logo_id",
+    "certificate_id",
+    "user_id",
+)
 
 
 @pytest.mark.parametrize("number", [2**31, 10**20])

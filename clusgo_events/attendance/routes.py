@@ -24,6 +24,9 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask import (
+    session as browser_session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -112,13 +115,17 @@ def _render_roster(
     walk_in_form: WalkInForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    entries = att.roster(session)
+    entries = att.roster(session, str(get_locale()))
+    search = (request.args.get("q") or "").strip()[:100]
     return (
         render_template(
             "attendance/roster.html",
             session=session,
             event=session.event,
-            entries=entries,
+            entries=att.matching(entries, search),
+            search=search,
+            search_text=att.search_text,
+            early=att.marking_is_early(session) and not _early_ok(session),
             counts=att.counts(entries),
             can_change=att.can_change(current_user, session),
             mark_form=MarkForm(formdata=None),
@@ -152,6 +159,13 @@ def mark(session_id: int) -> Any:
             return jsonify(ok=False, error=_("Choose a participant and a status.")), 400
         flash(_("Choose a participant and a status."), "danger")
         return redirect(_roster_url(session))
+    early = att.marking_is_early(session) and att.can_change(current_user, session)
+    if early and not _early_ok(session):
+        refusal = _("This session has not started yet: confirm on the roster first.")
+        if as_json:
+            return jsonify(ok=False, error=refusal), 409
+        flash(refusal, "warning")
+        return redirect(_roster_url(session))
     result = perform(
         lambda: att.mark_line(session, form.target.data, form.status.data, current_user),
         form=form if as_json else None,
@@ -165,6 +179,22 @@ def mark(session_id: int) -> Any:
         return jsonify(ok=True, message=message, entry=_entry_json(session, entry))
     flash(message, "success")
     return redirect(_roster_url(session, entry.key))
+
+
+def _early_ok(session: TrainingSession) -> bool:
+    """True once this browser confirmed marking the (not yet started) session."""
+    return session.id in browser_session.get("early_marking", [])
+
+
+@bp.route("/sessions/<int:session_id>/start-early", methods=["POST"])
+@role_required(*STAFF_OR_TRAINER)
+def start_early(session_id: int) -> Response:
+    """The trainer confirms, once, that they mark a session before its start."""
+    session = _session_or_404(session_id)
+    if ConfirmForm().validate_on_submit() and att.can_change(current_user, session):
+        allowed = [i for i in browser_session.get("early_marking", []) if i != session.id]
+        browser_session["early_marking"] = [*allowed[-19:], session.id]
+    return redirect(_roster_url(session))
 
 
 def _status_label(status: str | None) -> str:

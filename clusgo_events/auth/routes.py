@@ -196,6 +196,28 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     return render_template("auth/reset_password.html", form=form, user=user)
 
 
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup_account(token: str) -> str | Response | tuple[str, int]:
+    """An admin's mailed set-up link: the person chooses their password, once."""
+    from ..services.account_admin import ACCOUNT_SETUP
+
+    try:
+        user = accounts.user_for_reset(token, ACCOUNT_SETUP)
+    except ProofError as exc:
+        return _bad_link(exc, "auth.reset_request")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        result = perform(
+            lambda: accounts.reset_password(token, form.password.data or "", ACCOUNT_SETUP),
+            form=form,
+        )
+        if result.ok and result.value is not None:
+            _log_in(result.value)
+            _say(_l("Your password is set. Welcome, %(name)s.", name=result.value.name))
+            return redirect(url_for("events.index"))
+    return render_template("auth/reset_password.html", form=form, user=user)
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> str | Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectChoice,
@@ -132,3 +133,14 @@ def language_data(obj: object, names: tuple[str, ...]) -> dict[str, str]:
         for name in names
         for language, text in obj.texts_of(name).items()  # type: ignore[attr-defined]
     }
+
+
+class DuplicateForm(FlaskForm):
+    """A copy of an event as a new draft: its new start date and address."""
+
+    starts_on = DateField(_l("New start date"), validators=[InputRequired()])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[DataRequired(), Length(max=max_length(Event.slug))],
+    )
+    submit = SubmitField(_l("Make the draft copy"))

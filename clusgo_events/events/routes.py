@@ -14,6 +14,7 @@ from ..auth.decorators import is_staff, role_required
 from ..forms import ConfirmForm
 from ..models import Event, Role, TrainingSession
 from ..services import events as event_service
+from ..services import registration as reg_service
 from ..services.timeutil import utc_to_local
 from ..web import perform
 from .forms import EventForm, SessionForm, language_data, translations_of
@@ -62,7 +63,20 @@ def show(slug: str) -> str:
     # only staff see the publish/cancel buttons: a visitor's page makes no CSRF token (and so
     # no session cookie to sign and set)
     confirm = ConfirmForm() if staff else None
-    return render_template("events/show.html", event=event, confirm=confirm, staff=staff)
+    mine = None
+    if current_user.is_authenticated and not staff:
+        mine = reg_service.registration_for(event, current_user)
+    return render_template(
+        "events/show.html",
+        event=event,
+        confirm=confirm,
+        staff=staff,
+        mine=mine,
+        rank=reg_service.registration_ranks([mine]).get(mine.id) if mine else None,
+        signup_problem=reg_service.registration_window_problem(event),
+        has_started=event_service.has_started,
+        can_delete=lambda e: staff and event_service.can_delete(e),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -153,20 +167,6 @@ def publish(slug: str) -> Response:
     return redirect(url_for("events.show", slug=slug))
 
 
-@bp.route("/<slug>/cancel", methods=["POST"])
-@role_required(Role.ORGANISER)
-def cancel(slug: str) -> Response:
-    """Cancel an event."""
-    event = _event_or_404(slug, staff=True)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: event_service.cancel_event(event),
-            done=_("The event is cancelled."),
-            category="warning",
-        )
-    return redirect(url_for("events.show", slug=slug))
-
-
 @bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def add_session(slug: str) -> str | Response:
@@ -227,16 +227,5 @@ def edit_session(slug: str, session_id: int) -> str | Response:
     return render_template("events/session_form.html", form=form, event=event, session=session)
 
 
-@bp.route("/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
-@role_required(Role.ORGANISER)
-def cancel_session(slug: str, session_id: int) -> Response:
-    """Cancel a training session."""
-    event = _event_or_404(slug, staff=True)
-    session = _session_or_404(event, session_id)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: event_service.cancel_session(session),
-            done=_("The session is cancelled."),
-            category="warning",
-        )
-    return redirect(url_for("events.show", slug=slug))
+# cancelling, reinstating, deleting and duplicating live in their own module, on this blueprint
+from . import lifecycle  # noqa: E402, F401

@@ -101,6 +101,7 @@ class OutboxKind(StrEnum):
     MAIL_TEST = "mail-test"  # an organiser's test copy of a previewed mail
     EVENT_REMINDER = "event-reminder"  # to a confirmed participant, days before the event
     PARTICIPANT_MESSAGE = "participant-message"  # an organiser's message to participants
+    ACCOUNT_SETUP = "account_setup"
     OTHER = "other"
 
 

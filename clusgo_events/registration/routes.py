@@ -173,37 +173,6 @@ def change_sessions(registration_id: int) -> Response:
     return redirect(url_for("registration.mine"))
 
 
-@bp.route("/my/registrations/<int:registration_id>/cancel", methods=["POST"])
-@login_required
-def cancel(registration_id: int) -> Response:
-    """Cancel one's whole registration."""
-    registration = _own_registration(registration_id)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: reg_service.cancel_registration(registration),
-            done=_("Your registration is cancelled."),
-            category="warning",
-        )
-    return redirect(url_for("registration.mine"))
-
-
-@bp.route("/my/registrations/<int:registration_id>/seats/<int:seat_id>/cancel", methods=["POST"])
-@login_required
-def cancel_seat(registration_id: int, seat_id: int) -> Response:
-    """Drop one training session."""
-    registration = _own_registration(registration_id)
-    seat = reg_service.find_seat(seat_id)
-    if seat is None or seat.registration_id != registration.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        perform(
-            lambda: reg_service.cancel_seat(seat),
-            done=_("The session is cancelled for you."),
-            category="warning",
-        )
-    return redirect(url_for("registration.mine"))
-
-
 # --- organiser ------------------------------------------------------------------------------
 
 
@@ -331,18 +300,6 @@ def _staff_seat(seat_id: int) -> SessionSeat:
     return seat
 
 
-@bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
-@role_required(Role.ORGANISER)
-def staff_cancel(registration_id: int) -> Response:
-    """An organiser cancels someone's registration."""
-    registration = _staff_registration(registration_id)
-    return _staff_action(
-        lambda: reg_service.cancel_registration(registration),
-        registration.event,
-        _l("Registration cancelled."),
-    )
-
-
 @bp.route("/registrations/<int:registration_id>/promote", methods=["POST"])
 @role_required(Role.ORGANISER)
 def staff_promote(registration_id: int) -> Response:
@@ -352,16 +309,6 @@ def staff_promote(registration_id: int) -> Response:
         lambda: reg_service.promote_registration(registration),
         registration.event,
         _l("Moved up from the waiting list."),
-    )
-
-
-@bp.route("/seats/<int:seat_id>/cancel", methods=["POST"])
-@role_required(Role.ORGANISER)
-def staff_cancel_seat(seat_id: int) -> Response:
-    """An organiser cancels one session seat."""
-    seat = _staff_seat(seat_id)
-    return _staff_action(
-        lambda: reg_service.cancel_seat(seat), seat.registration.event, _l("Seat cancelled.")
     )
 
 
@@ -410,3 +357,7 @@ def session_capacity(slug: str, session_id: int) -> Response:
         event,
         lambda capacity: reg_service.set_session_capacity(training, capacity),
     )
+
+
+# cancelling a registration or a seat (each after its confirmation) lives in its own module
+from . import cancelling  # noqa: E402, F401

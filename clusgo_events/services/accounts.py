@@ -172,9 +172,10 @@ def request_password_reset(email: str) -> None:
     audit.record("user.password_reset_requested", user, actor=None)
 
 
-def user_for_reset(token: str) -> User:
-    """The account a valid, unused reset link is for; ``ProofError`` otherwise."""
-    data = read_proof(PASSWORD_RESET, token)
+def user_for_reset(token: str, purpose: str = PASSWORD_RESET) -> User:
+    """The account a valid, unused reset link (or an admin's ``account-setup`` link) is for;
+    ``ProofError`` otherwise."""
+    data = read_proof(purpose, token)
     user_id = data.get("user")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if (
@@ -187,12 +188,13 @@ def user_for_reset(token: str) -> User:
     return user
 
 
-def reset_password(token: str, password: str) -> User:
-    """Set the password of the account a valid reset link is for; the link then stops
-    working, and so does every session of the account."""
-    user = user_for_reset(token)
+def reset_password(token: str, password: str, purpose: str = PASSWORD_RESET) -> User:
+    """Set the password of the account a valid reset (or set-up) link is for; the link then
+    stops working, and so does every session of the account."""
+    user = user_for_reset(token, purpose)
     set_password(user, password)
-    audit.record("user.password_reset", user, actor=user)
+    action = "user.password_reset" if purpose == PASSWORD_RESET else "user.setup_done"
+    audit.record(action, user, actor=user)
     return user
 
 

@@ -63,6 +63,8 @@ def record(
 ) -> AuditEntry:
     """Record ``action`` on ``obj`` by the current actor (or ``actor``), in the caller's
     transaction; ``event`` (else the one ``obj`` belongs to) files it under that event."""
+    if hasattr(obj, "_get_current_object"):  # current_user: the account, not its proxy
+        obj = obj._get_current_object()
     user, source = current_actor()
     if actor is not _CURRENT:
         user = actor

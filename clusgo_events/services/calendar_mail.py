@@ -9,7 +9,9 @@ Receivers of the domain signals (``RECEIVERS``, connected by ``signals.connect_r
   DTSTAMP) to every confirmed participant; an event change also updates the sessions'
   entries of their seat holders, because a session's LOCATION is its event's venue;
 * ``event_cancelled`` / ``session_cancelled`` -> METHOD:CANCEL to every confirmed
-  participant (an event's cancellation cancels each of its sessions' entries too).
+  participant (an event's cancellation cancels each of its sessions' entries too);
+* a reinstated event or session sends ``event_changed`` / ``session_changed``: a REQUEST
+  with a higher SEQUENCE brings the cancelled entry back.
 
 SEQUENCE per person. A client keeps one entry per UID and ignores a message whose SEQUENCE is
 not higher than the one it holds. When one person cancels, the event's own SEQUENCE does not
@@ -133,7 +135,9 @@ def _should_send(kind: str, history: _History) -> bool:
     if kind in (WITHDRAW, CANCEL):
         return history.last_kind is not None and METHOD_OF[history.last_kind] != "CANCEL"
     if kind == UPDATE:
-        return history.last_kind is None or METHOD_OF[history.last_kind] != "CANCEL"
+        # not after the person's own withdrawal; after an object-wide CANCEL it is the
+        # reinstatement (the object is not cancelled now, else the kind would be CANCEL)
+        return history.last_kind != WITHDRAW
     return True
 
 

@@ -72,3 +72,21 @@ def country_clause(user: User | None, column: Any) -> Any:
     """A WHERE clause keeping the rows of ``column``'s countries that ``user`` sees."""
     countries = visible_countries(user)
     return true() if countries is None else column.in_(sorted(countries))
+
+
+def reads_trail(user: User | None, kind: str, obj: Any) -> bool:
+    """True when ``user`` may read the audit trail of ``obj``: an event or a registration
+    they manage, a respondent of a country they see; an account's (or everything's) only
+    for admins."""
+    if user is None or not user.is_authenticated:
+        return False
+    if kind in ("account", "all"):
+        return user.has_role(Role.ADMIN)
+    if kind == "event":
+        return manages_event(user, obj)
+    if kind == "registration":
+        return manages_event(user, obj.event)
+    if kind == "respondent":
+        countries = visible_countries(user)
+        return user.has_role(Role.ORGANISER) and (countries is None or obj.country in countries)
+    return False

@@ -37,6 +37,17 @@ def check_password_rules(password: str) -> None:
         )
 
 
+def check_role(role: str) -> None:
+    """Refuse a role that does not exist."""
+    if role not in ROLES:
+        raise ServiceError(
+            _l(
+                "Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES)
+            ),
+            "role",
+        )
+
+
 def create_user(
     email: str, role: str, password: str, name: str = "", language: str | None = None
 ) -> User:
@@ -45,13 +56,7 @@ def create_user(
     "An account for X already exists" says which addresses have accounts: only callers that
     may know (an admin, the command line, someone who proved the address) show it.
     """
-    if role not in ROLES:
-        raise ServiceError(
-            _l(
-                "Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES)
-            ),
-            "role",
-        )
+    check_role(role)
     address = normalise_email(email)
     if find_by_email(address) is not None:
         raise ServiceError(_l("An account for %(email)s already exists.", email=address), "email")

@@ -15,7 +15,8 @@
 
   function say(text, kind) {
     if (!message) { return; }
-    message.className = "alert alert-" + (kind || "info") + " py-2";
+    /* a fixed toast (static/css/app.css .att-toast): the rows under the finger stay put */
+    message.className = "att-toast att-toast-shown alert alert-" + (kind || "info") + " py-2";
     message.textContent = text;
   }
 

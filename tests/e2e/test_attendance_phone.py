@@ -36,11 +36,21 @@ def test_trainer_marks_on_a_phone(app, live_server, browser_page, screenshots) -
     assert not has_horizontal_scroll(page)
     screenshots.take(page, "roster")
 
+    # the session has not started yet: the roster asks once before marks can be made
+    page.click("form[action$='/start-early'] [type=submit]")
+    page.wait_for_url(live_server(f"/attendance/sessions/{session.id}"))
     page.evaluate("window.__sameDocument = true")
     row = page.locator(f"#r{regs[0].id}")
+    top = f"document.getElementById('r{regs[1].id}').getBoundingClientRect().top + scrollY"
+    before = page.evaluate(top)
     row.locator("button[value=late]").tap()
     page.wait_for_selector(f"#r{regs[0].id}[data-status=late]")
     assert page.evaluate("window.__sameDocument") is True  # no reload
+    # the message floats: the rows under the finger did not move
+    assert page.evaluate(top) == before
+    assert page.evaluate(
+        "getComputedStyle(document.getElementById('att-message')).position"
+    ) == "fixed"
     assert page.inner_text("[data-count=late]") == "1"
     assert "late" in page.inner_text("#att-message").lower()
     db.session.expire_all()

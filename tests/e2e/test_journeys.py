@@ -388,9 +388,12 @@ def test_representative_registers_and_gives_up_a_seat(
 
     # cancel the session: the first on its waiting list moves up, the second stays in line
     page.click("nav >> a[href='/my/registrations']")
+    page.click(f"a[href$='/seats/{seat.id}/cancel']")
+    # the one confirmation step: it names what happens, then the POST acts
+    assert page.locator(".confirm-consequences li").count() >= 2
     page.click(f"form[action$='/seats/{seat.id}/cancel'] [type=submit]")
     page.wait_for_url(live_server("/my/registrations"))
-    assert page.locator(f"form[action$='/seats/{seat.id}/cancel']").count() == 0
+    assert page.locator(f"a[href$='/seats/{seat.id}/cancel']").count() == 0
     assert (
         page.locator(".card .list-group-item", has_text="Internationalisation strategy").count()
         == 0
@@ -466,6 +469,9 @@ def test_trainer_marks_on_a_phone_and_organiser_prints(
     assert not has_horizontal_scroll(phone), "the roster scrolls sideways on a phone"
     assert phone.inner_text("[data-count=unmarked]") == "3"
     screenshots.take(phone, "roster on a phone")
+    # the session has not started yet: the roster asks once before marks can be made
+    phone.click("form[action$='/start-early'] [type=submit]")
+    phone.wait_for_url(live_server(f"/attendance/sessions/{training.id}"))
     phone.evaluate("window.__sameDocument = true")
     for registration, status in zip(regs, ("present", "late", "present"), strict=True):
         row = phone.locator(f"#r{registration.id}")

@@ -17,11 +17,21 @@ then ``attendance.mark(...)`` reads as before the split.
 
 from __future__ import annotations
 
-from .access import can_change, can_view, is_trainer_of, sessions_for
+from .access import can_change, can_view, is_trainer_of, marking_is_early, sessions_for
 from .checkin import CheckInResult, check_in, normalise_code
 from .closing import close, reopen
 from .marking import UnknownParticipant, find_record, mark, mark_line
-from .roster import ATTENDED, RosterEntry, counts, roster, roster_entry, roster_query, walk_in_query
+from .roster import (
+    ATTENDED,
+    RosterEntry,
+    counts,
+    matching,
+    roster,
+    roster_entry,
+    roster_query,
+    search_text,
+    walk_in_query,
+)
 from .walk_ins import WalkInData, add_walk_in
 
 __all__ = [
@@ -45,6 +55,9 @@ __all__ = [
     "roster",
     "roster_entry",
     "roster_query",
+    "matching",
+    "search_text",
     "sessions_for",
+    "marking_is_early",
     "walk_in_query",
 ]

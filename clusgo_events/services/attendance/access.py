@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Role, SessionStatus, TrainingSession, User, session_trainers
+from ...models.base import utcnow
 from .. import ServiceError
 
 
@@ -52,7 +53,8 @@ def require_change(user: User, session: TrainingSession) -> None:
 
 
 def sessions_for(user: User) -> list[TrainingSession]:
-    """The sessions whose attendance ``user`` takes: their own; organisers see all."""
+    """The sessions whose attendance ``user`` takes (their own; organisers see all): the
+    coming and running ones first, soonest first, then the past ones, latest first."""
     query = (
         select(TrainingSession)
         .options(selectinload(TrainingSession.event), selectinload(TrainingSession.trainers))
@@ -62,4 +64,13 @@ def sessions_for(user: User) -> list[TrainingSession]:
         query = query.join(
             session_trainers, session_trainers.c.session_id == TrainingSession.id
         ).where(session_trainers.c.user_id == user.id)
-    return list(db.session.scalars(query))
+    sessions = list(db.session.scalars(query))
+    now = utcnow()
+    upcoming = [s for s in sessions if s.ends_at >= now]
+    past = [s for s in sessions if s.ends_at < now]
+    return upcoming + past[::-1]  # what comes next first, then the latest past
+
+
+def marking_is_early(session: TrainingSession) -> bool:
+    """True before the session starts: marking then asks once (the roster's notice)."""
+    return session.starts_at > utcnow()

@@ -22,6 +22,7 @@ from ...models import (
     SessionSeat,
     TrainingSession,
 )
+from .. import collation
 
 #: the marks that count as having attended
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
@@ -110,11 +111,27 @@ def _entry(row, is_walk_in: bool) -> RosterEntry:  # type: ignore[no-untyped-def
     return RosterEntry(*row[:3], row[3] or "", row[4] or "", row[5] or "", *row[6:], is_walk_in)
 
 
-def roster(session: TrainingSession) -> list[RosterEntry]:
-    """Confirmed participants (by name), then walk-ins; two queries whatever the size."""
-    entries = [_entry(row, False) for row in db.session.execute(roster_query(session.id))]
-    entries += [_entry(row, True) for row in db.session.execute(walk_in_query(session.id))]
+def roster(session: TrainingSession, language: str | None = None) -> list[RosterEntry]:
+    """Confirmed participants, then walk-ins, each by name in ``language``'s order; two
+    queries whatever the size."""
+    participants = [_entry(row, False) for row in db.session.execute(roster_query(session.id))]
+    walk_ins = [_entry(row, True) for row in db.session.execute(walk_in_query(session.id))]
+    entries = []
+    for group in (participants, walk_ins):
+        entries += sorted(group, key=lambda e: (collation.sort_key(e.name, language), e.key))
     return entries
+
+
+def matching(entries: list[RosterEntry], search: str) -> list[RosterEntry]:
+    """The entries whose name, organisation or country match ``search`` (all when empty)."""
+    if not search.strip():
+        return entries
+    return [e for e in entries if collation.matches(search, e.name, e.organisation, e.country)]
+
+
+def search_text(entry: RosterEntry) -> str:
+    """What the roster's search box matches, folded (the page's script filters on it)."""
+    return collation.fold(f"{entry.name} {entry.organisation} {entry.country}")
 
 
 def roster_entry(record: AttendanceRecord) -> RosterEntry:

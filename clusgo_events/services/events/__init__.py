@@ -4,6 +4,7 @@ one module per concern, re-exported here.
 - :mod:`.checks` — what the forms give, and the checks events and sessions share
 - :mod:`.changes` — events: create, edit, publish, cancel
 - :mod:`.sessions` — training sessions: add, edit, cancel
+- :mod:`.lifecycle` — reinstating, deleting a draft, duplicating; each step's consequences
 - :mod:`.reading` — the public list, one event's page, the forms' choice lists
 """
 
@@ -19,6 +20,18 @@ from .changes import (
     update_event,
 )
 from .checks import FIRST_YEAR, LAST_YEAR, Edit, EventData, SessionData
+from .lifecycle import (
+    can_delete,
+    cancel_event_consequences,
+    cancel_session_consequences,
+    delete_consequences,
+    delete_event,
+    duplicate_event,
+    has_started,
+    reinstate_consequences,
+    reinstate_event,
+    reinstate_session,
+)
 from .reading import (
     count_events,
     get_event,
@@ -45,6 +58,16 @@ __all__ = [
     "EventData",
     "SessionData",
     "add_session",
+    "can_delete",
+    "cancel_event_consequences",
+    "cancel_session_consequences",
+    "delete_consequences",
+    "delete_event",
+    "duplicate_event",
+    "has_started",
+    "reinstate_consequences",
+    "reinstate_event",
+    "reinstate_session",
     "cancel_event",
     "cancel_session",
     "count_events",

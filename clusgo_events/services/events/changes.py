@@ -24,6 +24,7 @@ from .. import ServiceError, ValidationErrors, audit
 from .. import invitations as invitation_service
 from ..timeutil import get_zone
 from ..transactions import lock_event
+from ..versions import check_fresh
 from .checks import (
     Edit,
     EventData,
@@ -189,18 +190,23 @@ def publish_event(event: Event) -> None:
     audit.record("event.publish", event)
 
 
-def cancel_event(event: Event) -> None:
+def cancel_event(event: Event, *, seen: str | None = None) -> None:
     """Cancel the event (and with it every session); calendars see the change. From now on
-    nobody moves up from its waiting lists (:mod:`.places`)."""
+    nobody moves up from its waiting lists (:mod:`.places`). The audit entry keeps the status
+    before and the sessions cancelled with it, for :func:`.lifecycle.reinstate_event`."""
     event = lock_event(event.id)
+    check_fresh(event, seen)
     if event.status == EventStatus.CANCELLED:
         raise ServiceError(_l("The event is already cancelled."))
+    previous = event.status
     event.status = EventStatus.CANCELLED
     event.sequence += 1
+    cancelled = []
     for session in event.sessions:
         if session.status != SessionStatus.CANCELLED:
             session.status = SessionStatus.CANCELLED
             session.sequence += 1
+            cancelled.append(session.id)
     db.session.flush()
     event_cancelled.send(event)
-    audit.record("event.cancel", event)
+    audit.record("event.cancel", event, {"previous": str(previous), "sessions": cancelled})

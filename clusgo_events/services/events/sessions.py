@@ -14,6 +14,7 @@ from ...models.enums import EventStatus, Role, SessionStatus
 from ...signals import session_cancelled, session_changed
 from .. import ServiceError, ValidationErrors, audit
 from ..transactions import lock_event, reload
+from ..versions import check_fresh
 from .checks import (
     Edit,
     SessionData,
@@ -116,10 +117,11 @@ def update_session(session: TrainingSession, data: SessionData) -> bool:
     return edit_session(session, data).calendar_changed
 
 
-def cancel_session(session: TrainingSession) -> None:
+def cancel_session(session: TrainingSession, *, seen: str | None = None) -> None:
     """Cancel one training session; from now on nobody moves up from its waiting list."""
     lock_event(session.event_id)
     session = reload(session)
+    check_fresh(session, seen)
     if session.status == SessionStatus.CANCELLED:
         raise ServiceError(_l("The session is already cancelled."))
     session.status = SessionStatus.CANCELLED

@@ -3,6 +3,7 @@ one module per concern, re-exported here (``from clusgo_events.services import r
 
 - :mod:`.signup` — who may register and under which address; the registration itself
 - :mod:`.changes` — other sessions, cancelling a seat or the whole registration
+- :mod:`.consequences` — what a cancellation will do, for its confirmation page
 - :mod:`.window` — when an event takes registrations
 - :mod:`.lists` — one person's registrations, the organiser's lists, ranks and totals
 - :mod:`.mail` — the registration e-mails and the check-in QR code
@@ -25,6 +26,7 @@ from ..places import (
     set_session_capacity,
 )
 from .changes import cancel_registration, cancel_seat, change_sessions
+from .consequences import cancel_registration_consequences, cancel_seat_consequences
 from .lists import (
     PER_PAGE,
     STATUSES,
@@ -51,7 +53,9 @@ __all__ = [
     "Outcome",
     "Way",
     "cancel_registration",
+    "cancel_registration_consequences",
     "cancel_seat",
+    "cancel_seat_consequences",
     "change_sessions",
     "country_counts",
     "entry",

@@ -20,6 +20,7 @@ from ...signals import registration_cancelled, seat_cancelled, seat_confirmed
 from .. import ServiceError, audit, places
 from ..places import Outcome
 from ..transactions import lock_event, reload
+from ..versions import check_fresh
 from .mail import Mail, notify, notify_state
 from .signup import resolve_sessions
 from .window import registration_window_problem
@@ -66,11 +67,12 @@ def change_sessions(registration: Registration, session_ids: Iterable[Any]) -> O
     return Outcome(registration, promoted)
 
 
-def cancel_registration(registration: Registration) -> Outcome:
+def cancel_registration(registration: Registration, *, seen: str | None = None) -> Outcome:
     """Cancel the whole registration (by the person or an organiser); frees its places and
-    promotes the first on each waiting list."""
+    promotes the first on each waiting list. ``seen``: the version the confirmation showed."""
     event = lock_event(registration.event_id)
     registration = reload(registration)
+    check_fresh(registration, seen)
     if registration.status == RegistrationStatus.CANCELLED:
         raise ServiceError(_l("This registration is already cancelled."))
     freed: list[TrainingSession] = []
@@ -94,10 +96,11 @@ def cancel_registration(registration: Registration) -> Outcome:
     return Outcome(registration, promoted)
 
 
-def cancel_seat(seat: SessionSeat) -> Outcome:
+def cancel_seat(seat: SessionSeat, *, seen: str | None = None) -> Outcome:
     """Drop one session from a registration; its place goes to the next in line."""
     lock_event(seat.registration.event_id)
     seat = reload(seat)
+    check_fresh(seat, seen)
     if seat.status == SeatStatus.CANCELLED:
         raise ServiceError(_l("This session is already cancelled for you."))
     held = places.release_seat(seat)
