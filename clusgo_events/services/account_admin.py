@@ -25,6 +25,7 @@ from .mailer import render_email
 from .outbox import enqueue
 from .passwords import password_fingerprint
 from .proofs import MAX_AGE, make_proof
+from .sender import app_sender
 from .urls import external_url
 from .users import check_role, create_user, find_by_email
 from .versions import check_fresh
@@ -143,9 +144,11 @@ def send_setup_link(user: User) -> None:
     fingerprint = password_fingerprint(user.password_hash)
     token = make_proof(ACCOUNT_SETUP, user.email, user=user.id, fingerprint=fingerprint)
     language = language_for(user.language, None)
+    sender = app_sender()
     subject, text, html = render_email(
         "account_setup",
         language,
+        sender=sender,
         name=user.name,
         lang=language,
         email=user.email,
@@ -157,6 +160,7 @@ def send_setup_link(user: User) -> None:
         key=f"account-setup:{user.id}:{fingerprint}:{secrets.token_hex(4)}",
         recipient=user.email,
         recipient_name=user.name,
+        reply_to=sender.contact_email,
         subject=subject,
         body_text=text,
         body_html=html,
