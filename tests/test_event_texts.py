@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 
 from flask.testing import FlaskClient
 
@@ -18,7 +18,12 @@ from clusgo_events.services.events import (
     publish_event,
 )
 from tests.conftest import AuthActions
+from tests.factories import local_day
 
+
+def _at(hour: int) -> datetime:
+    """That hour, local, on a day a month after the controlled clock's now."""
+    return datetime.combine(local_day(30), time(hour))
 
 def _form(**extra: str) -> dict[str, str]:
     return {
@@ -82,15 +87,15 @@ def test_an_overlong_text_in_another_language_gets_a_message(
 
 def test_sessions_follow_a_changed_main_language(app) -> None:  # type: ignore[no-untyped-def]
     data = EventData(
-        title="Cluster meeting", slug="meet", starts_local=datetime(2031, 3, 1, 9),
-        ends_local=datetime(2031, 3, 1, 17), translations={"title": {"cs": "Setkání klastrů"}},
+        title="Cluster meeting", slug="meet", starts_local=_at(9),
+        ends_local=_at(17), translations={"title": {"cs": "Setkání klastrů"}},
     )  # fmt: skip
     event = create_event(data)
     session = add_session(
         event,
         SessionData(
-            title="Strategy", starts_local=datetime(2031, 3, 1, 10),
-            ends_local=datetime(2031, 3, 1, 12), translations={"title": {"cs": "Strategie"}},
+            title="Strategy", starts_local=_at(10),
+            ends_local=_at(12), translations={"title": {"cs": "Strategie"}},
         ),
     )  # fmt: skip
     assert session.text("title", "cs") == "Strategie"
@@ -109,16 +114,16 @@ def test_ics_speaks_the_readers_language(
 
     event = create_event(
         EventData(
-            title="Cluster meeting", slug="meet", starts_local=datetime(2031, 3, 1, 9),
-            ends_local=datetime(2031, 3, 1, 17), venue="Exhibition Centre",
+            title="Cluster meeting", slug="meet", starts_local=_at(9),
+            ends_local=_at(17), venue="Exhibition Centre",
             translations={"title": {"pl": "Spotkanie klastrów"}, "venue": {"pl": "Targi"}},
         )
     )  # fmt: skip
     add_session(
         event,
         SessionData(
-            title="Strategy", starts_local=datetime(2031, 3, 1, 10),
-            ends_local=datetime(2031, 3, 1, 12), translations={"title": {"pl": "Strategia"}},
+            title="Strategy", starts_local=_at(10),
+            ends_local=_at(12), translations={"title": {"pl": "Strategia"}},
         ),
     )  # fmt: skip
     publish_event(event)
