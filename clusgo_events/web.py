@@ -110,16 +110,33 @@ def ask_then_perform(
             then=url_for(...), done=_("Cancelled."),
         )
     """
-    from flask import redirect, request
-    from flask_babel import gettext
+    from flask import request
 
-    from .forms import ConfirmForm
     from .services.versions import FIELD
 
     if request.method == "GET":
         return confirmation_page(ask())
+    return perform_confirmed(
+        lambda: call(request.form.get(FIELD) or None), then=then, done=done, category=category
+    )
+
+
+def perform_confirmed(
+    call: Callable[[], T],
+    *,
+    then: str,
+    done: str | Callable[[T], str | None] | None = None,
+    category: str = "success",
+) -> Any:
+    """The POST of a confirmation step: with its CSRF token, :func:`perform` ``call``;
+    without it (an expired page) do nothing and say so. Then the browser goes to ``then``."""
+    from flask import redirect
+    from flask_babel import gettext
+
+    from .forms import ConfirmForm
+
     if ConfirmForm().validate_on_submit():
-        perform(lambda: call(request.form.get(FIELD) or None), done=done, category=category)
+        perform(call, done=done, category=category)
     else:
         flash(gettext("The form had expired, so nothing was done. Please try again."), "danger")
     return redirect(then)

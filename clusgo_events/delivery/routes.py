@@ -3,11 +3,9 @@ actions that steer it (send again, cancel, send an event's failed mail again).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,13 +13,12 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
 from ..extensions import db
-from ..forms import ConfirmForm
 from ..models import Event, OutboxMessage, Role
 from ..query_args import one_of, page_number
 from ..services.outbox import listing, relay, steering
 from ..services.outbox.listing import OutboxFilter
 from ..services.timeutil import format_moment
-from ..web import Confirmation, confirmation_page, perform
+from ..web import Confirmation, confirmation_page, perform_confirmed
 
 bp = Blueprint("outbox", __name__)
 
@@ -91,13 +88,6 @@ def index() -> str:
     )
 
 
-def _confirmed(call: Callable[[], Any], done: Any, back: str) -> Response:
-    """The POST of a confirmation step: perform ``call`` (with its CSRF token), go ``back``."""
-    if ConfirmForm().validate_on_submit():
-        perform(call, done=done)
-    return redirect(back)
-
-
 def _message_or_404(message_id: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or not listing.may_see(current_user, message):
@@ -125,10 +115,10 @@ def resend(message_id: int) -> str | Response:
     message = _message_or_404(message_id)
     back = url_for("outbox.show", message_id=message.id)
     if request.method == "POST":
-        return _confirmed(
+        return perform_confirmed(
             lambda: steering.resend(current_user, message),
-            _("The message goes out again with the next delivery run."),
-            back,
+            then=back,
+            done=_("The message goes out again with the next delivery run."),
         )
     plan = steering.plan_resend(message)
     if not plan.ok:
@@ -152,8 +142,10 @@ def cancel(message_id: int) -> str | Response:
     message = _message_or_404(message_id)
     back = url_for("outbox.show", message_id=message.id)
     if request.method == "POST":
-        return _confirmed(
-            lambda: steering.cancel(current_user, message), _("The message is cancelled."), back
+        return perform_confirmed(
+            lambda: steering.cancel(current_user, message),
+            then=back,
+            done=_("The message is cancelled."),
         )
     return confirmation_page(
         Confirmation(
@@ -179,14 +171,14 @@ def requeue_event(slug: str) -> str | Response:
         abort(404)
     back = url_for("outbox.index", event=event.slug, status="failed")
     if request.method == "POST":
-        return _confirmed(
+        return perform_confirmed(
             lambda: steering.requeue_event(current_user, event),
-            lambda done: ngettext(
+            then=back,
+            done=lambda done: ngettext(
                 "%(num)d message goes out again.",
                 "%(num)d messages go out again.",
                 len(done.ready),
             ),
-            back,
         )
     plan = steering.plan_event_requeue(current_user, event)
     return confirmation_page(
