@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
     from .registration.routes import bp as registration_bp
+    from .respondents.routes import bp as respondents_bp
     from .survey.routes import bp as survey_bp
 
     app.register_blueprint(main_bp)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(survey_bp, url_prefix="/survey")
+    app.register_blueprint(respondents_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(invitations_bp)
 

@@ -10,10 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
-from ..forms import apply_service_errors
+from ..forms import ConfirmForm, apply_service_errors
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
-from ..query_args import page_number
+from ..query_args import one_of, page_number
+from ..respondents.forms import InviteOneForm
 from ..services import ServiceError
 from ..services import events as event_service
 from ..services import invitations as service
@@ -47,14 +48,20 @@ def _narrowing(form: NarrowForm) -> service.Narrowing:
     )
 
 
-def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
+def _overview(
+    event: Event,
+    form: NarrowForm,
+    reminders: ReminderForm,
+    invite_one: InviteOneForm | None = None,
+) -> str:
     eligible: dict[str, int] = {}
     if not form.errors:
         try:
             eligible = service.count_eligible(event, _narrowing(form))
         except ServiceError as exc:
             apply_service_errors(form, exc)
-    pagination = service.list_invitations(event, page=page_number(request.args))
+    state, unknown_state = one_of(request.args, "state", service.FILTERS)
+    pagination = service.list_invitations(event, page=page_number(request.args), state=state)
     by_country = service.counts_by_country(event)
     totals = {state: sum(row.get(state, 0) for row in by_country.values()) for state in STATES}
     largest = max((sum(row.values()) for row in by_country.values()), default=0)
@@ -71,6 +78,11 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         largest=largest,
         states=STATES,
         effective_status=service.effective_status,
+        state=state,
+        unknown_state=unknown_state,
+        filters=service.FILTERS,
+        invite_one=invite_one or InviteOneForm(formdata=None),
+        confirm=ConfirmForm(formdata=None),
     )
 
 
@@ -207,3 +219,6 @@ def decline(token: str) -> Response | tuple[str, int] | str:
     if not perform(lambda: service.decline(found, form.reason.data or ""), form=form).ok:
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
     return _page("invitations/state.html", found, token, state=Standing.DECLINED)
+
+
+from . import corrections  # noqa: E402,F401  (the one-person routes, on this blueprint)

@@ -10,8 +10,17 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import Event, Invitation, Respondent
 from ...models.base import utcnow
+from ...models.enums import InvitationStatus
 
 PER_PAGE = 50
+#: the organiser's filters of the list: the states a person sees ("unanswered": queued or sent)
+FILTERS: dict[str, tuple[InvitationStatus, ...]] = {
+    "unanswered": (InvitationStatus.QUEUED, InvitationStatus.SENT),
+    "declined": (InvitationStatus.DECLINED,),
+    "failed": (InvitationStatus.FAILED,),
+    "accepted": (InvitationStatus.ACCEPTED,),
+    "expired": (InvitationStatus.EXPIRED,),
+}
 
 
 def counts_by_country(event: Event) -> dict[str, dict[str, int]]:
@@ -30,12 +39,17 @@ def counts_by_country(event: Event) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items()))
 
 
-def list_invitations(event: Event, page: int = 1, per_page: int = PER_PAGE) -> Any:
-    """One page of the event's invitations with their respondents (two queries)."""
+def list_invitations(
+    event: Event, page: int = 1, per_page: int = PER_PAGE, state: str | None = None
+) -> Any:
+    """One page of the event's invitations with their respondents (two queries), only those
+    in ``state`` (a key of :data:`FILTERS`) when given."""
     query = (
         select(Invitation)
         .where(Invitation.event_id == event.id)
         .options(joinedload(Invitation.respondent))
         .order_by(Invitation.id)
     )
+    if state in FILTERS:
+        query = query.where(Invitation.state_at(utcnow()).in_([str(s) for s in FILTERS[state]]))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -40,6 +40,25 @@ def reminder_candidates(event: Event, interval: timedelta = DEFAULT_REMINDER_INT
     )
 
 
+def remind(invitation: Invitation) -> bool:
+    """Queue the next reminder of ``invitation`` with a fresh link (the old one stops
+    working); False when a concurrent run reminded it first."""
+    raw, token_hash = new_token()
+    number = invitation.reminders_sent + 1
+    # a compare-and-set on the counter: two concurrent runs cannot both remind
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.reminders_sent == number - 1)
+        .values(reminders_sent=number, last_reminder_at=utcnow(), token_hash=token_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    db.session.refresh(invitation)
+    queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
+    return True
+
+
 def send_reminders(
     event: Event,
     interval: timedelta = DEFAULT_REMINDER_INTERVAL,
@@ -66,19 +85,8 @@ def send_reminders(
         if dry_run:
             result.queued += 1
             continue
-        raw, token_hash = new_token()
-        number = invitation.reminders_sent + 1
-        # a compare-and-set on the counter: two concurrent runs cannot both remind
-        claimed = db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.reminders_sent == number - 1)
-            .values(reminders_sent=number, last_reminder_at=utcnow(), token_hash=token_hash)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+        if not remind(invitation):
             continue
-        db.session.refresh(invitation)
-        queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
         result.queued += 1
         if progress is not None:
             progress(1)

@@ -104,6 +104,24 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.
     )
 
 
+def invite(event: Event, respondent: Respondent, expires: datetime | None = None) -> Invitation:
+    """One new invitation of ``respondent`` to ``event``, its e-mail queued (flushed; the
+    unique (event, respondent) constraint refuses a second one with an IntegrityError)."""
+    raw, token_hash = new_token()
+    invitation = Invitation(
+        event=event,
+        respondent=respondent,
+        token_hash=token_hash,
+        language=language_for(respondent.language, respondent.country),
+        status=InvitationStatus.QUEUED,
+        expires_at=expires or expiry_for(event),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
+    return invitation
+
+
 def send_invitations(
     event: Event,
     narrowing: Narrowing | None = None,
@@ -127,20 +145,9 @@ def send_invitations(
     expires = expiry_for(event)
     per_country: dict[str, int] = {}
     for respondent in respondents:
-        raw, token_hash = new_token()
-        invitation = Invitation(
-            event=event,
-            respondent=respondent,
-            token_hash=token_hash,
-            language=language_for(respondent.language, respondent.country),
-            status=InvitationStatus.QUEUED,
-            expires_at=expires,
-        )
         try:
             with db.session.begin_nested():
-                db.session.add(invitation)
-                db.session.flush()
-                queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
+                invite(event, respondent, expires)
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1
