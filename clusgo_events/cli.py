@@ -70,3 +70,6 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(invitations_cli)
+    from .registration.commands import registrations_cli
+
+    app.cli.add_command(registrations_cli)

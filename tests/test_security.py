@@ -99,6 +99,7 @@ ACCESS: dict[str, Access] = {
     "registration.session_registrations": ORGANISER,
     "registration.event_capacity": ORGANISER,
     "registration.session_capacity": ORGANISER,
+    "registration.export_registrations": ORGANISER,
     "registration.staff_cancel": ORGANISER,
     "registration.staff_promote": ORGANISER,
     "registration.staff_cancel_seat": ORGANISER,
@@ -150,6 +151,7 @@ ENDPOINT_URL_VALUES: dict[str, dict[str, str]] = {
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
     "attendance.export_session": {"fmt": "xlsx"},
     "attendance.export_event": {"fmt": "pdf"},
+    "registration.export_registrations": {"fmt": "xlsx"},
 }
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")

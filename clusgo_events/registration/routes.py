@@ -397,3 +397,6 @@ def session_capacity(slug: str, session_id: int) -> Response:
         event,
         lambda capacity: reg_service.set_session_capacity(training, capacity),
     )
+
+
+from . import organiser  # noqa: E402,F401  (the organiser's export and changes, on this blueprint)
