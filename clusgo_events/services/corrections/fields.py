@@ -8,8 +8,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from ...models import Respondent
 from ...models.base import max_length
-from .. import ServiceError
+from .. import ServiceError, ValidationErrors
 from ..survey.normalise import LANGUAGES, RowError, normalise_country, normalise_email
 
 
@@ -48,3 +49,30 @@ def clean_text(value: str | None, column: Any, field: str) -> str:
     if len(text) > limit:
         raise ServiceError(_l("At most %(n)s characters.", n=limit), field)
     return text
+
+
+def clean_person(
+    email: str | None, contact_name: str, organisation_name: str, country: str, language: str
+) -> dict[str, Any]:
+    """A respondent's typed fields checked at once: the values, or every field's refusal
+    (``email`` None: not asked)."""
+    checks: dict[str, Any] = {
+        "contact_name": lambda: clean_text(contact_name, Respondent.contact_name, "contact_name"),
+        "organisation_name": lambda: clean_text(
+            organisation_name, Respondent.organisation_name, "organisation_name"
+        ),
+        "country": lambda: clean_country(country),
+        "language": lambda: clean_language(language),
+    }
+    if email is not None:
+        checks = {"email": lambda: clean_email(email), **checks}
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ServiceError as exc:
+            errors[name] = exc._message
+    if errors:
+        raise ValidationErrors(errors)
+    return values

@@ -17,14 +17,14 @@ from ...extensions import db
 from ...models import Event, Invitation, OutboxKind, OutboxMessage, Respondent
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
-from .. import ServiceError, ValidationErrors, audit
+from .. import ServiceError, audit
 from ..invitations.reminders import remind
 from ..invitations.sending import check_can_invite, invite, queue_mail
 from ..invitations.state import registration_through
 from ..outbox import keys
 from ..tokens import new_token
 from ..transactions import lock_event
-from .fields import clean_country, clean_email, clean_language, clean_text
+from .fields import clean_email, clean_person
 
 INVITATION_KINDS = (OutboxKind.INVITATION, OutboxKind.INVITATION_REMINDER)
 
@@ -41,26 +41,10 @@ class HandInvite:
 
 
 def _new_respondent(person: HandInvite, address: str) -> Respondent:
-    errors = {}
-    values: dict[str, object] = {"email": address}
-    checks = {
-        "contact_name": lambda: clean_text(
-            person.contact_name, Respondent.contact_name, "contact_name"
-        ),
-        "organisation_name": lambda: clean_text(
-            person.organisation_name, Respondent.organisation_name, "organisation_name"
-        ),
-        "country": lambda: clean_country(person.country),
-        "language": lambda: clean_language(person.language),
-    }
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except ServiceError as exc:
-            errors[name] = exc._message
-    if errors:
-        raise ValidationErrors(errors)
-    respondent = Respondent(added_by_hand=True, raw_answers={}, **values)
+    values = clean_person(
+        None, person.contact_name, person.organisation_name, person.country, person.language
+    )
+    respondent = Respondent(added_by_hand=True, raw_answers={}, email=address, **values)
     db.session.add(respondent)
     db.session.flush()
     audit.record("respondent.add_by_hand", respondent)

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Invitation, Registration, Respondent
 from .. import ServiceError, ValidationErrors, audit
 from ..respondents import REASON_LIMIT, set_consent
-from .fields import clean_country, clean_email, clean_language, clean_text
+from .fields import clean_email, clean_person
 from .stale import check_fresh
 
 
@@ -47,24 +47,21 @@ def _cleaned(respondent: Respondent, changes: RespondentChanges) -> dict[str, An
     """The new values, or every field's refusal at once."""
     errors: dict[str, Any] = {}
     values: dict[str, Any] = {}
-    checks = {
-        "email": lambda: clean_email(changes.email),
-        "contact_name": lambda: clean_text(
-            changes.contact_name, Respondent.contact_name, "contact_name"
-        ),
-        "organisation_name": lambda: clean_text(
-            changes.organisation_name, Respondent.organisation_name, "organisation_name"
-        ),
-        "country": lambda: clean_country(changes.country),
-        "language": lambda: clean_language(changes.language),
-    }
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except ServiceError as exc:
-            errors[name] = exc._message
-    if "email" in values and _email_taken(values["email"], respondent):
-        errors["email"] = _l("Another respondent has this address: merge the two records instead.")
+    try:
+        values = clean_person(
+            None, changes.contact_name, changes.organisation_name, changes.country, changes.language
+        )
+    except ValidationErrors as exc:
+        errors = dict(exc._errors)
+    try:
+        values["email"] = clean_email(changes.email)
+    except ServiceError as exc:
+        errors["email"] = exc._message
+    else:
+        if _email_taken(values["email"], respondent):
+            errors["email"] = _l(
+                "Another respondent has this address: merge the two records instead."
+            )
     if changes.consent != respondent.consent and not changes.consent_reason.strip():
         errors["consent_reason"] = _l("Say why the consent changes.")
     elif len(changes.consent_reason.strip()) > REASON_LIMIT:
