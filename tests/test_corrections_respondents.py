@@ -264,3 +264,27 @@ def test_pages_in_other_languages(app: Flask, client, auth, users) -> None:  # t
         with app.app_context():
             html = client.get(f"/survey/respondents/{person.id}?lang={lang}").get_data(as_text=True)
         assert word in html, lang
+
+
+def test_a_stale_delete_and_unusable_ids_change_nothing(
+    app: Flask, client, auth, users, clock
+) -> None:  # type: ignore[no-untyped-def]
+    person = factories.respondent("still@example.org")
+    event = factories.event()
+    db.session.commit()
+    auth.login_as(users["organiser"])
+    html = client.get(f"/survey/respondents/{person.id}/delete").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]*)"', html).group(1)
+    clock.advance(minutes=1)
+    person.contact_name = "Changed meanwhile"
+    db.session.commit()
+    stale = client.post(
+        f"/survey/respondents/{person.id}/delete", data={"version": version}, follow_redirects=True
+    )
+    assert "changed this record after you opened the form" in stale.get_data(as_text=True)
+    assert db.session.get(Respondent, person.id) is not None
+    for other in ("99999999999999999999", "x", "-1"):
+        merge = client.post(f"/survey/respondents/{person.id}/merge", data={"other_id": other})
+        assert merge.status_code == 302
+    huge = client.get(f"/events/{event.slug}/registrations/new?respondent=99999999999999999")
+    assert huge.status_code == 200

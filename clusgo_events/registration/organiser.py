@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from ..auth.decorators import role_required
 from ..extensions import db
 from ..models import Event, Registration, RegistrationStatus, Respondent, Role, SessionStatus
+from ..query_args import record_id
 from ..services import corrections, scope
 from ..services import registration as reg_service
 from ..services.registration import export, staff
@@ -85,7 +86,7 @@ def staff_register(slug: str) -> str | Response:
     event = managed_event(slug)
     form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(formdata=None)
     form.sessions.choices = session_choices(event)
-    respondent_id = request.args.get("respondent", type=int)
+    respondent_id = record_id(request.args, "respondent")
     if request.method == "GET" and respondent_id:
         respondent = db.session.get(Respondent, respondent_id)
         if respondent is not None:

@@ -17,6 +17,7 @@ from ..auth.decorators import role_required
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import Invitation, Respondent, Role
+from ..query_args import record_id
 from ..services import corrections, scope
 from ..services import invitations as invitation_service
 from ..web import Confirmation, confirmation_page, perform
@@ -134,7 +135,7 @@ def merge(respondent_id: int) -> str | Response:
     survivor = respondent_or_404(respondent_id)
     if request.method == "POST":
         form = ConfirmForm()
-        other_id = request.form.get("other_id", type=int)
+        other_id = record_id(request.form, "other_id")
         if not form.validate_on_submit() or other_id is None:
             return redirect(url_for("respondents.merge", respondent_id=survivor.id))
         other = respondent_or_404(other_id)
