@@ -36,6 +36,22 @@ MIMETYPES = {
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 WIDTHS = (28, 32, 30, 8, 22, 16, 12, 10, 44, 30, 30, 17, 17)
 DATE_COLUMNS = (11, 12)  # consent time, registered at (0-based)
+#: the registration's own columns the export reads (scripts/bench_registration_export.py
+#: writes them with a bare csv.writer, its reference)
+COLUMNS_PLAIN = (
+    "name",
+    "email",
+    "organisation_name",
+    "country",
+    "position",
+    "phone",
+    "status",
+    "waitlist_position",
+    "dietary_needs",
+    "accessibility_needs",
+    "privacy_consent_at",
+    "created_at",
+)
 
 
 def header() -> list[str]:
