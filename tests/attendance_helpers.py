@@ -1,12 +1,14 @@
-"""Test data for attendance: events, sessions and registrations built straight from models."""
+"""Test data for attendance: events, sessions and registrations from ``tests/factories.py``
+with the V4 names and codes the attendance tests read."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, Registration, SessionSeat, TrainingSession, User
+from clusgo_events.models import Event, Registration, Role, TrainingSession, User
+from tests import factories
 
 _counter = itertools.count(1)
 
@@ -19,20 +21,8 @@ NAMES = [
 
 
 def make_event(slug: str = "brno-2030", title: str = "V4ClusGo Brno") -> Event:
-    start = datetime(2030, 2, 15, 8, 0, tzinfo=UTC)
-    event = Event(
-        slug=slug,
-        title=title,
-        venue="Brno Exhibition Centre",
-        address="Výstaviště 1, Brno",
-        timezone="Europe/Prague",
-        starts_at=start,
-        ends_at=start + timedelta(days=1),
-        status="published",
-    )
-    db.session.add(event)
-    db.session.flush()
-    return event
+    """A published event in Brno a month from now."""
+    return factories.event(slug, title=title, address="Výstaviště 1, Brno")
 
 
 def make_session(
@@ -41,19 +31,15 @@ def make_session(
     title: str = "Internationalisation strategy",
     hours_from_start: int = 1,
 ) -> TrainingSession:
-    start = event.starts_at + timedelta(hours=hours_from_start)
-    session = TrainingSession(
-        event=event,
+    """A two-hour session ``hours_from_start`` hours after the event starts, 50 places."""
+    return factories.session(
+        event,
         title=title,
         room="Hall A",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
+        starts_at=event.starts_at + timedelta(hours=hours_from_start),
         capacity=50,
+        trainers=trainers or [],
     )
-    session.trainers = list(trainers or [])
-    db.session.add(session)
-    db.session.flush()
-    return session
 
 
 def make_registration(
@@ -67,32 +53,21 @@ def make_registration(
     language: str = "en",
     code: str | None = None,
 ) -> Registration:
+    """``name`` registered (with an account of their own) and seated in ``sessions``."""
     n = next(_counter)
-    user = User(
-        email=f"rep{n}-{event.id}@example.org",
-        name=name,
-        password_hash="x",
-        role="representative",
-    )
-    db.session.add(user)
-    db.session.flush()
-    registration = Registration(
-        event=event,
-        user=user,
+    account = factories.user(Role.REPRESENTATIVE, f"rep{n}-{event.id}@example.org", name=name)
+    return factories.registration(
+        event,
+        account=account,
         status=status,
+        sessions=sessions or [],
+        seat_status=seat_status,
         name=name,
-        email=user.email,
         organisation_name=organisation,
         country=country,
         language=language,
         checkin_code=code or f"CODE{n:04d}X{event.id}",
     )
-    db.session.add(registration)
-    db.session.flush()
-    for session in sessions or []:
-        db.session.add(SessionSeat(registration=registration, session=session, status=seat_status))
-    db.session.flush()
-    return registration
 
 
 def populate(event: Event, session: TrainingSession) -> list[Registration]:

@@ -1,10 +1,11 @@
-"""Test data and readers for the calendar tests: objects built with the models, and every
-calendar text checked by three independent parsers."""
+"""Test data and readers for the calendar tests: objects from ``tests/factories.py`` placed
+across the next change to summer time, and every calendar text checked by three independent
+parsers."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
@@ -12,14 +13,36 @@ from ical.calendar_stream import IcsCalendarStream
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Event, Registration, SessionSeat, TrainingSession, User
-from clusgo_events.services.timeutil import local_to_utc
+from clusgo_events.services.timeutil import local_to_utc, utc_to_local
+from tests import factories
+from tests.factories import local_day
 
 ZONE = "Europe/Prague"
 
 
-def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    """A wall-clock time in Prague as aware UTC."""
-    return local_to_utc(datetime(year, month, day, hour, minute), ZONE)
+def spring_forward(zone: str = ZONE) -> date:
+    """The next day, a fortnight or more from now, on which ``zone`` moves its clocks forward
+    (in Europe a Sunday at the end of March): the calendar tests put events across it."""
+    tz = ZoneInfo(zone)
+    day = local_day(14, zone)
+    for _ in range(400):
+        before = datetime.combine(day, time(0), tz).utcoffset()
+        after = datetime.combine(day + timedelta(days=1), time(0), tz).utcoffset()
+        if before is not None and after is not None and after > before:
+            return day
+        day += timedelta(days=1)
+    raise AssertionError(f"{zone} has no summer time")
+
+
+def dst_weekend() -> tuple[date, date]:
+    """The day before and the day after the next spring change (Saturday and Monday)."""
+    change = spring_forward()
+    return change - timedelta(days=1), change + timedelta(days=1)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """``day`` at a wall-clock time in Prague, as aware UTC."""
+    return local_to_utc(datetime.combine(day, time(hour, minute)), ZONE)
 
 
 def make_event(
@@ -32,22 +55,21 @@ def make_event(
     created_by: User | None = None,
     **values: object,
 ) -> Event:
-    """A committed event: by default 30 March – 1 April 2030 in Brno (across the DST change)."""
-    event = Event(
-        slug=slug,
-        title=title,
-        description=values.pop("description", "Trainings on internationalisation strategy."),
-        venue=values.pop("venue", "Brno Exhibition Centre"),
-        address=values.pop("address", "Výstaviště 405/1, 603 00 Brno"),
-        timezone=ZONE,
-        starts_at=starts_at or local(2030, 3, 30, 9),
-        ends_at=ends_at or local(2030, 4, 1, 17),
+    """A committed event in Brno: by default Saturday 09:00 to Monday 17:00 across the next
+    spring change to summer time (``dst_weekend``), with no registration deadline."""
+    saturday, monday = dst_weekend()
+    event = factories.event(
+        slug,
         status=status,
-        sequence=0,
+        title=title,
+        starts_in_days=(saturday - local_day(0)).days,
+        days=(monday - saturday).days + 1,
+        closes_in_days=None,
         created_by_id=created_by.id if created_by else None,
         **values,
     )
-    db.session.add(event)
+    event.starts_at = starts_at or event.starts_at
+    event.ends_at = ends_at or event.ends_at
     db.session.commit()
     return event
 
@@ -62,19 +84,18 @@ def make_session(
     commit: bool = True,
     **values: object,
 ) -> TrainingSession:
-    """A training session of ``event`` (Saturday 30 March 2030, 10:00–12:00 by default)."""
-    session = TrainingSession(
-        event=event,
+    """A training session of ``event`` (by default on the event's first day, 10:00–12:00)."""
+    starts = starts_at or local(utc_to_local(event.starts_at, ZONE).date(), 10)
+    ends = ends_at or starts + timedelta(hours=2)
+    session = factories.session(
+        event,
         title=title,
         room=values.pop("room", "Pavilion A, room 2"),
-        starts_at=starts_at or local(2030, 3, 30, 10),
-        ends_at=ends_at or local(2030, 3, 30, 12),
-        status=values.pop("status", "scheduled"),
-        sequence=0,
+        starts_at=starts,
+        hours=(ends - starts).total_seconds() / 3600,
         trainers=trainers or [],
         **values,
     )
-    db.session.add(session)
     if commit:
         db.session.commit()
     return session
@@ -91,16 +112,14 @@ def make_registration(
     commit: bool = True,
 ) -> Registration:
     """A registration of ``user`` for ``event``."""
-    registration = Registration(
-        event=event,
-        user=user,
+    registration = factories.registration(
+        event,
+        account=user,
         status=status,
+        language=language,
         name=name if name is not None else user.name,
         email=email or user.email,
-        language=language,
-        checkin_code=secrets.token_hex(8),
     )
-    db.session.add(registration)
     if commit:
         db.session.commit()
     return registration
@@ -114,8 +133,7 @@ def make_seat(
     commit: bool = True,
 ) -> SessionSeat:
     """A seat of ``registration`` in ``session``."""
-    seat = SessionSeat(registration=registration, session=session, status=status)
-    db.session.add(seat)
+    seat = factories.seat(registration, session, status)
     if commit:
         db.session.commit()
     return seat

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,28 @@ PASSWORD = "correct-horse-42"
 # environment, and it refuses to start without a secret key outside development: give them one.
 os.environ.setdefault("SECRET_KEY", "testing-subprocess-secret")
 
+#: the status of Flask's ``redirect()`` (302 now, 303 from Flask 3.2): compare a redirect's
+#: status with it exactly, and check its ``Location``
+REDIRECT = Flask(__name__).redirect("/").status_code
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--now",
+        metavar="WHEN",
+        help="run as if the real clock said WHEN (ISO 8601, e.g. 2035-07-01T12:00Z): the dates "
+        "in the tests are relative, so the suite must pass on any day; use with -m 'not slow' "
+        "(a subprocess keeps the machine's clock)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = config.getoption("--now")
+    if when:
+        traveller = time_machine.travel(datetime.fromisoformat(when), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -50,7 +73,7 @@ def _config() -> dict:
     return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
 
 
-def _empty_all_tables() -> None:
+def empty_all_tables() -> None:
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -73,17 +96,63 @@ def _has_sqlite_sequence(conn) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-@pytest.fixture()
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The application bound to the test database, emptied after each test."""
+@contextmanager
+def _bound_app(database_url: str, instance_tmp: Path) -> Iterator[Flask]:
+    """The application on the test database, in its app context; every table emptied after."""
     app = create_app(
-        {**_config(), "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_TMP": str(tmp_path)}
+        {**_config(), "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_TMP": str(instance_tmp)}
     )
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
         db.engine.dispose()
+
+
+@pytest.fixture()
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application bound to the test database, emptied after each test."""
+    with _bound_app(database_url, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application for a module that builds its world once (the crawl, the security walk):
+    emptied after the module, not after each test. Do not mix with ``app`` in one module."""
+    with _bound_app(database_url, tmp_path_factory.mktemp("instance")) as app:
+        yield app
+
+
+class TableSnapshot:
+    """Every row of every table, taken once and put back before each test of a module that
+    builds its world once (``module_app``): the world is made once, each test starts from it."""
+
+    def __init__(self) -> None:
+        db.session.commit()
+        with db.engine.connect() as conn:
+            self.rows = {
+                table: [dict(row._mapping) for row in conn.execute(table.select())]
+                for table in db.metadata.sorted_tables
+            }
+
+    def restore(self) -> None:
+        """Empty every table and insert the rows taken, with the same ids; the session's
+        objects are expired so they read them again."""
+        db.session.rollback()
+        empty_all_tables()
+        with db.engine.begin() as conn:
+            for table, rows in self.rows.items():
+                if rows:
+                    conn.execute(table.insert(), rows)
+            if conn.dialect.name == "postgresql":
+                for table, rows in self.rows.items():
+                    if rows and "id" in table.c and table.c.id.autoincrement:
+                        conn.execute(
+                            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                            {"t": f'"{table.name}"', "n": max(row["id"] for row in rows)},
+                        )
+        db.session.expire_all()
 
 
 @pytest.fixture()
@@ -146,7 +215,6 @@ class QueryCounter:
 @pytest.fixture()
 def count_queries(app: Flask):  # type: ignore[no-untyped-def]
     """Use as ``with count_queries() as counter: ...``; ``counter.count`` is the total."""
-    from contextlib import contextmanager
 
     @contextmanager
     def _counting() -> Iterator[QueryCounter]:

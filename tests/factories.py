@@ -27,7 +27,6 @@ from clusgo_events.models import (
     InvitationStatus,
     Organisation,
     OrganisationKind,
-    OutboxKind,
     OutboxMessage,
     OutboxStatus,
     Registration,
@@ -40,6 +39,8 @@ from clusgo_events.models import (
     User,
 )
 from clusgo_events.models.base import utcnow
+from clusgo_events.services.outbox.claims import NO_BODIES
+from clusgo_events.services.outbox.keys import OutboxKey
 from clusgo_events.services.passwords import hash_password
 from clusgo_events.services.timeutil import local_to_utc
 from clusgo_events.services.tokens import new_token
@@ -78,6 +79,24 @@ def at_local(day: date, hour: int, minute: int = 0, zone: str = ZONE) -> datetim
     return local_to_utc(datetime.combine(day, time(hour, minute)), zone)
 
 
+def day_with_offset(hours: int, zone: str = ZONE, after_days: int = 7) -> date:
+    """The first day at least ``after_days`` from now on which ``zone`` is ``hours`` ahead of
+    UTC all day long: in Prague 1 is a winter day (CET), 2 a summer day (CEST)."""
+    tz = local_zone(zone)
+    day = local_day(after_days, zone)
+    for _ in range(400):
+        offsets = {datetime.combine(day, time(h), tz).utcoffset() for h in (0, 12, 23)}
+        if offsets == {timedelta(hours=hours)}:
+            return day
+        day += timedelta(days=1)
+    raise AssertionError(f"{zone} is never {hours} hours ahead of UTC")
+
+
+def local_input(moment: datetime, zone: str = ZONE) -> str:
+    """``moment`` as a ``datetime-local`` form field carries it: wall-clock time in ``zone``."""
+    return moment.astimezone(local_zone(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
 def user(role: str = Role.REPRESENTATIVE, email: str | None = None, **values: Any) -> User:
     """An account with the test password (``PASSWORD``)."""
     n = _n()
@@ -112,7 +131,7 @@ def organisation(
 def respondent(email: str | None = None, country: str = "CZ", **values: Any) -> Respondent:
     """A survey respondent who consented and is interested in the event."""
     n = _n()
-    person = next(p for p in PEOPLE if p[2] == country) if country in "CZHUSKPL" else PEOPLE[0]
+    person = next((p for p in PEOPLE if p[2] == country), PEOPLE[0])
     answer = Respondent(
         email=(email or f"respondent{n}@example.org").lower(),
         contact_name=values.pop("contact_name", person[0]),
@@ -172,14 +191,16 @@ def session(
     *,
     day: int = 0,
     hour: int = 10,
-    hours: int = 2,
+    hours: float = 2,
     capacity: int = 30,
     trainers: list[User] | tuple[User, ...] = (),
+    starts_at: datetime | None = None,
     **values: Any,
 ) -> TrainingSession:
-    """A training session on the event's ``day`` (0 = its first), ``hour`` local time."""
+    """A training session on the event's ``day`` (0 = its first), ``hour`` local time (or at
+    ``starts_at``), ``hours`` long."""
     first = of.starts_at.astimezone(local_zone(of.timezone)).date()
-    starts = at_local(first + timedelta(days=day), hour, zone=of.timezone)
+    starts = starts_at or at_local(first + timedelta(days=day), hour, zone=of.timezone)
     item = TrainingSession(
         event=of,
         title=values.pop("title", f"Strategie internacionalizace {_n()}"),
@@ -253,15 +274,30 @@ def registration(
     if status == RegistrationStatus.CONFIRMED:
         of.confirmed_count += 1
     for training in sessions:
-        seat = SessionSeat(
-            registration=item,
-            session=training,
-            status=seat_status,
-            waitlist_position=_n() if seat_status == SeatStatus.WAITLISTED else None,
-        )
-        db.session.add(seat)
-        if seat_status == SeatStatus.CONFIRMED:
-            training.confirmed_count += 1
+        seat(item, training, seat_status)
+    db.session.flush()
+    return item
+
+
+def seat(
+    of: Registration,
+    training: TrainingSession,
+    status: str = SeatStatus.CONFIRMED,
+    **values: Any,
+) -> SessionSeat:
+    """A seat of ``of`` in ``training``, counted in the session's places when confirmed."""
+    item = SessionSeat(
+        registration=of,
+        session=training,
+        status=status,
+        waitlist_position=values.pop(
+            "waitlist_position", _n() if status == SeatStatus.WAITLISTED else None
+        ),
+        **values,
+    )
+    db.session.add(item)
+    if status == SeatStatus.CONFIRMED:
+        training.confirmed_count += 1
     db.session.flush()
     return item
 
@@ -301,13 +337,33 @@ def attendance(
 
 
 def outbox_message(
-    recipient: str | None = None, status: str = OutboxStatus.QUEUED, **values: Any
+    recipient: str | None = None,
+    status: str = OutboxStatus.QUEUED,
+    *,
+    key: OutboxKey | None = None,
+    **values: Any,
 ) -> OutboxMessage:
-    """A message in the outbox."""
+    """A message in the outbox, in ``status`` as the worker leaves it.
+
+    ``key`` (a builder of ``services.outbox.keys``: ``keys.invitation(inv)`` ...) gives its
+    idempotency key, kind and references as the app writes them. A sent message has its
+    bodies dropped (``purged_at`` = ``sent_at``) as ``claims.mark_sent`` does, unless the
+    test passes them; a failed one keeps them, with ``failed_at`` and the server's answer.
+    """
     n = _n()
+    columns = key.columns() if key is not None else {"idempotency_key": f"test:{n}"}
+    now = utcnow()
+    if status == OutboxStatus.SENT:
+        values.setdefault("sent_at", now)
+        values.setdefault("attempts", 1)
+        if not any(name in values for name in NO_BODIES):
+            values = {**NO_BODIES, "purged_at": values["sent_at"], **values}
+    elif status == OutboxStatus.FAILED:
+        values.setdefault("failed_at", now)
+        values.setdefault("attempts", 1)
+        values.setdefault("last_error", "550 5.1.1 <no-such-user>: Recipient address rejected")
     message = OutboxMessage(
-        idempotency_key=values.pop("idempotency_key", f"test:{n}"),
-        kind=values.pop("kind", OutboxKind.OTHER),
+        **columns,
         recipient=recipient or f"reader{n}@example.org",
         recipient_name=values.pop("recipient_name", "Řehoř Dvořák"),
         language=values.pop("language", "cs"),
@@ -315,7 +371,6 @@ def outbox_message(
         body_text=values.pop("body_text", "Dobrý den,\nvítejte v Brně."),
         body_html=values.pop("body_html", ""),
         status=status,
-        sent_at=values.pop("sent_at", utcnow() if status == OutboxStatus.SENT else None),
         **values,
     )
     db.session.add(message)

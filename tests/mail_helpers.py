@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd) on a loopback port for the mail tests, and test data."""
+"""A real SMTP server (aiosmtpd) on a loopback port for the mail tests, and their test data
+(through ``tests/factories.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -17,8 +17,8 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from clusgo_events.extensions import db, mail
-from clusgo_events.models import Event, Respondent
-from clusgo_events.services.events import EventData, create_event, publish_event
+from clusgo_events.models import Event, EventStatus, Respondent
+from tests import factories
 
 
 def free_port() -> int:
@@ -135,38 +135,28 @@ def running_smtp(app: Flask) -> Iterator[SMTPServer]:
     server.stop()
 
 
-def make_event(slug: str = "brno-2030", **kw: Any) -> Event:
+def make_event(slug: str = "brno-2030", *, publish: bool = True, **kw: Any) -> Event:
+    """A committed event by invitation only (published unless told), from ``tests/factories.py``:
+    in a month for two days, registration closing five days before it."""
     values: dict[str, Any] = dict(
         title="V4ClusGo internationalisation event",
-        slug=slug,
-        venue="Brno Exhibition Centre",
         address="Výstaviště 405/1, Brno",
-        starts_local=datetime(2030, 2, 15, 9, 0),
-        ends_local=datetime(2030, 2, 16, 17, 0),
-        registration_closes_local=datetime(2030, 2, 10, 23, 59),
+        description="",
+        starts_in_days=30,
+        closes_in_days=25,
+        allow_direct_signup=False,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
     )
-    publish = kw.pop("publish", True)
     values.update(kw)
-    event = create_event(EventData(**values))
-    if publish:
-        publish_event(event)
+    event = factories.event(slug, **values)
     db.session.commit()
     return event
 
 
 def make_respondent(email: str, **kw: Any) -> Respondent:
-    values: dict[str, Any] = dict(
-        email=email.lower(),
-        contact_name="Jana Břusková",
-        country="CZ",
-        language=None,
-        interested_in_event=True,
-        interested_in_training=False,
-        consent=True,
-        raw_answers={},
-    )
-    values.update(kw)
-    respondent = Respondent(**values)
-    db.session.add(respondent)
+    """A committed respondent who consented and is interested in the event."""
+    kw.setdefault("contact_name", "Jana Břusková")
+    kw.setdefault("organisation_name", "")
+    respondent = factories.respondent(email, **kw)
     db.session.commit()
     return respondent

@@ -9,21 +9,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 from flask import Flask
 from werkzeug.serving import make_server
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, Organisation, Respondent
+from clusgo_events.models import Event, EventStatus, Respondent
 from clusgo_events.services import registration as reg_service
-from clusgo_events.services.events import (
-    EventData,
-    SessionData,
-    add_session,
-    create_event,
-    publish_event,
-)
+from tests import factories
 
 
 def make_event(
@@ -33,32 +26,27 @@ def make_event(
     direct: bool = True,
     publish: bool = True,
 ) -> Event:
-    """A committed event (published unless told) with one session per capacity given."""
-    event = create_event(
-        EventData(
-            title="V4ClusGo event " + slug,
-            slug=slug,
-            starts_local=datetime(2030, 2, 15, 9, 0),
-            ends_local=datetime(2030, 2, 16, 17, 0),
-            venue="Brno Exhibition Centre",
-            address="Výstaviště 405/1, Brno",
-            capacity=capacity,
-            allow_direct_signup=direct,
-        )
+    """A committed event a month from now (published unless told), from ``tests/factories.py``,
+    with one one-hour session per capacity given (10:00, 11:00 ... on its first day)."""
+    event = factories.event(
+        slug,
+        title="V4ClusGo event " + slug,
+        description="",
+        address="Výstaviště 405/1, Brno",
+        capacity=capacity,
+        allow_direct_signup=direct,
+        closes_in_days=None,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
     )
     for number, session_capacity in enumerate(session_capacities, start=1):
-        add_session(
+        factories.session(
             event,
-            SessionData(
-                title=f"Training {number}",
-                starts_local=datetime(2030, 2, 15, 9 + number, 0),
-                ends_local=datetime(2030, 2, 15, 10 + number, 0),
-                room=f"Room {number}",
-                capacity=session_capacity,
-            ),
+            hour=9 + number,
+            hours=1,
+            title=f"Training {number}",
+            room=f"Room {number}",
+            capacity=session_capacity,
         )
-    if publish:
-        publish_event(event)
     db.session.commit()
     return event
 
@@ -77,20 +65,16 @@ def attendee(email: str, country: str = "CZ", **kw: object) -> reg_service.Atten
 
 
 def make_respondent(email: str, language: str = "hu", country: str = "HU") -> Respondent:
-    org = Organisation(name="Pannon Cluster " + email, country=country)
-    respondent = Respondent(
-        email=email,
+    """A respondent of a cluster organisation of their own."""
+    org = factories.organisation("Pannon Cluster " + email, country=country)
+    return factories.respondent(
+        email,
+        country=country,
+        language=language,
         contact_name="Kovács Anna",
         organisation=org,
         organisation_name=org.name,
-        country=country,
-        language=language,
-        consent=True,
-        interested_in_event=True,
     )
-    db.session.add(respondent)
-    db.session.flush()
-    return respondent
 
 
 @contextmanager

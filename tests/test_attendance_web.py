@@ -16,8 +16,10 @@ from sqlalchemy import select
 from clusgo_events.extensions import db
 from clusgo_events.models import AttendanceRecord, AuditEntry, OutboxMessage
 from clusgo_events.services import attendance as att
+from clusgo_events.services.outbox import keys
+from tests import factories
 from tests.attendance_helpers import NAMES, make_event, make_registration, make_session, populate
-from tests.conftest import make_user
+from tests.conftest import REDIRECT, make_user
 
 JSON = {"Accept": "application/json"}
 
@@ -47,7 +49,9 @@ def test_my_sessions_only_own(client, auth, users, world) -> None:
 
 def test_strangers_kept_out(client, auth, users, world) -> None:
     _, session, regs = world
-    assert client.get(f"/attendance/sessions/{session.id}").status_code in (302, 401)
+    response = client.get(f"/attendance/sessions/{session.id}")
+    assert response.status_code == REDIRECT
+    assert response.headers["Location"].startswith("/auth/login?next=")
     auth.login_as(users["representative"])
     assert client.get(f"/attendance/sessions/{session.id}").status_code == 403
     auth.logout()
@@ -208,9 +212,7 @@ def _summary_world(event, trainer, sessions: int, people: int):  # type: ignore[
         reg = make_registration(
             event, f"P{i}", f"Org {i % 3}", ["CZ", "HU", "SK", "PL"][i % 4], sessions=created
         )
-        db.session.add(
-            AttendanceRecord(session=created[0], registration=reg, status="present", name="")
-        )
+        factories.attendance(created[0], reg, "present")
     db.session.commit()
 
 
@@ -249,15 +251,9 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     event, session, regs = world
     second = make_session(event, [users["trainer"]], "Second session", hours_from_start=4)
     make_registration(event, "Nobody Came", sessions=[session])
-    db.session.add_all(
-        [
-            # regs[0]: present at both of their sessions -> certificate
-            # regs[1]: late at the only one -> certificate; regs[2]: absent -> none
-        ]
-    )
-    from clusgo_events.models import SessionSeat
-
-    db.session.add(SessionSeat(registration=regs[0], session=second, status="confirmed"))
+    # regs[0]: present at both of their sessions -> certificate
+    # regs[1]: late at the only one -> certificate; regs[2]: absent -> none
+    factories.seat(regs[0], second)
     regs[1].language = "cs"
     db.session.commit()
     trainer = users["trainer"]
@@ -266,7 +262,7 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     att.mark(session, registration=regs[1], status="late", by=trainer)
     att.mark(session, registration=regs[2], status="absent", by=trainer)
     att.mark(session, registration=regs[3], status="present", by=trainer)
-    db.session.add(SessionSeat(registration=regs[3], session=second, status="confirmed"))
+    factories.seat(regs[3], second)
     db.session.commit()
     auth.login_as(users["organiser"])
     response = client.post(f"/attendance/events/{event.slug}/certificates")
@@ -275,6 +271,15 @@ def test_certificates_through_outbox(client, auth, users, world) -> None:
     assert sorted(m.recipient for m in messages) == sorted([regs[0].email, regs[1].email])
     for message in messages:
         assert message.kind == "certificate" and message.body_html and message.body_text
+        # keyed by the outbox's schema: the message says whose certificate it is
+        registration = next(r for r in regs if r.email == message.recipient)
+        about = keys.certificate(event, registration)
+        assert (
+            message.idempotency_key,
+            message.event_id,
+            message.registration_id,
+            message.respondent_id,
+        ) == (about.key, event.id, registration.id, registration.respondent_id)
         (pdf,) = message.attachments
         assert pdf["filename"] == "certificate.pdf" and pdf["content_type"] == "application/pdf"
         text = PdfReader(io.BytesIO(base64.b64decode(pdf["data_b64"]))).pages[0].extract_text()
@@ -306,7 +311,7 @@ def test_roster_and_my_sessions_constant_queries(client, auth, users, count_quer
     for i in range(25):
         reg = make_registration(big_event, f"Účastník {i}", f"Org {i}", sessions=[big])
         if i % 2:
-            db.session.add(AttendanceRecord(session=big, registration=reg, status="late", name=""))
+            factories.attendance(big, reg, "late")
     for i in range(5):
         make_session(big_event, trainers=[trainer], title=f"More {i}")
     db.session.commit()

@@ -50,6 +50,7 @@ def test_broken_convention_is_an_error(bench_all, out: str, message: str) -> Non
         bench_all.parse_figures(out)
 
 
+@pytest.mark.slow
 def test_scripts_run_and_table_written(bench_all, tmp_path: Path) -> None:
     good = tmp_path / "bench_good.py"
     good.write_text(f"print('working')\nprint({json.dumps(json.dumps([FIGURE]))})\n")
@@ -76,6 +77,7 @@ def test_every_bench_script_accepts_json_flag() -> None:
         assert "--json" in path.read_text(), f"{path.name} has no --json flag"
 
 
+@pytest.mark.slow
 def test_growth_script_follows_the_convention(bench_all) -> None:
     """bench_growth.py at tiny sizes: every figure is referred to the smallest size."""
     done = subprocess.run(  # nosec B603: our own script, this interpreter

@@ -11,6 +11,7 @@ from clusgo_events.extensions import db
 from clusgo_events.models import User
 from clusgo_events.services.calendar_feed import feed_key, feed_urls
 from tests.calendar_helpers import (
+    dst_weekend,
     local,
     make_event,
     make_registration,
@@ -216,9 +217,10 @@ def _user_with_sessions(n: int) -> tuple[User, User, User]:
     organiser = make_user("organiser", f"organiser{n}@example.org", name=f"Organiser {n}")
     events = [make_event(f"event-{n}-{i}", created_by=organiser) for i in range(max(1, n // 50))]
     registrations = [make_registration(e, rep, commit=False) for e in events]
+    saturday, _ = dst_weekend()
     for i in range(n):
         event = events[i % len(events)]
-        start = local(2030, 3, 30, 8) + timedelta(minutes=5 * i)
+        start = local(saturday, 8) + timedelta(minutes=5 * i)
         session = make_session(
             event,
             f"Session {i} – plánování žluťoučké strategie",

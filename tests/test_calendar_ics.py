@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 import vobject
@@ -12,6 +12,7 @@ from clusgo_events.extensions import db
 from clusgo_events.services import ical
 from clusgo_events.services.events import SessionData, cancel_session, update_session
 from tests.calendar_helpers import (
+    dst_weekend,
     local,
     make_event,
     make_session,
@@ -28,13 +29,14 @@ LONG_POLISH = "Zażółć gęślą jaźń – współpraca klastrów w Grupie Wy
 
 def _dst_event():  # type: ignore[no-untyped-def]
     event = make_event()
-    saturday = make_session(event, "Saturday session")  # 30 March 2030, CET
+    _, mon = dst_weekend()
+    saturday = make_session(event, "Saturday session")  # the Saturday before the change, CET
     monday = make_session(
         event,
         "Monday session",
-        starts_at=local(2030, 4, 1, 9),
-        ends_at=local(2030, 4, 1, 11),
-    )  # 1 April 2030, CEST (clocks went forward on Sunday 31 March)
+        starts_at=local(mon, 9),
+        ends_at=local(mon, 11),
+    )  # the Monday after, CEST (clocks went forward on the Sunday)
     return event, saturday, monday
 
 
@@ -68,16 +70,18 @@ def test_event_download_is_valid_and_complete(client) -> None:  # type: ignore[n
     # one VTIMEZONE for the zone used by DTSTART/DTEND
     zones = calendar.walk("VTIMEZONE")
     assert [str(z["TZID"]) for z in zones] == ["Europe/Prague"]
-    assert "DTSTART;TZID=Europe/Prague:20300330T090000" in text
+    sat, _ = dst_weekend()
+    assert f"DTSTART;TZID=Europe/Prague:{sat:%Y%m%d}T090000" in text
 
 
 def test_times_across_the_dst_change_in_every_reader(app) -> None:  # type: ignore[no-untyped-def]
     event, saturday, monday = _dst_event()
+    sat, mon = dst_weekend()
     text = ical.event_calendar(event)
     parse_all(text)
     expected = {
-        saturday.uid: (datetime(2030, 3, 30, 10), timedelta(hours=1)),
-        monday.uid: (datetime(2030, 4, 1, 9), timedelta(hours=2)),
+        saturday.uid: (datetime.combine(sat, time(10)), timedelta(hours=1)),
+        monday.uid: (datetime.combine(mon, time(9)), timedelta(hours=2)),
     }
     # icalendar
     for vevent in icalendar.Calendar.from_ical(text).walk("VEVENT"):
@@ -97,10 +101,10 @@ def test_times_across_the_dst_change_in_every_reader(app) -> None:  # type: igno
         if uid in expected:
             assert vevent.dtstart.value.utcoffset() == expected[uid][1]
     # and the instants are the ones stored
-    assert saturday.starts_at == datetime(2030, 3, 30, 9, 0, tzinfo=UTC)
-    assert monday.starts_at == datetime(2030, 4, 1, 7, 0, tzinfo=UTC)
+    assert saturday.starts_at == datetime.combine(sat, time(9), tzinfo=UTC)
+    assert monday.starts_at == datetime.combine(mon, time(7), tzinfo=UTC)
     # the whole event spans the change: starts in CET, ends in CEST
-    assert "DTEND;TZID=Europe/Prague:20300401T170000" in text
+    assert f"DTEND;TZID=Europe/Prague:{mon:%Y%m%d}T170000" in text
 
 
 def test_long_czech_and_polish_lines_fold_at_75_octets(app) -> None:  # type: ignore[no-untyped-def]
@@ -138,13 +142,14 @@ def test_uid_is_stable_and_stored(app) -> None:  # type: ignore[no-untyped-def]
 
 def test_session_change_raises_sequence_keeps_uid(app) -> None:  # type: ignore[no-untyped-def]
     event, saturday, _ = _dst_event()
+    sat, _ = dst_weekend()
     before = icalendar.Calendar.from_ical(ical.session_calendar(saturday)).walk("VEVENT")[0]
     update_session(
         saturday,
         SessionData(
             title=saturday.title,
-            starts_local=datetime(2030, 3, 30, 13),
-            ends_local=datetime(2030, 3, 30, 15),
+            starts_local=datetime.combine(sat, time(13)),
+            ends_local=datetime.combine(sat, time(15)),
             room="Pavilion B",
         ),
     )
@@ -152,7 +157,7 @@ def test_session_change_raises_sequence_keeps_uid(app) -> None:  # type: ignore[
     after = icalendar.Calendar.from_ical(ical.session_calendar(saturday)).walk("VEVENT")[0]
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1
-    assert after.decoded("DTSTART").replace(tzinfo=None) == datetime(2030, 3, 30, 13)
+    assert after.decoded("DTSTART").replace(tzinfo=None) == datetime.combine(sat, time(13))
     cancel_session(saturday)
     db.session.commit()
     cancelled = icalendar.Calendar.from_ical(ical.session_calendar(saturday)).walk("VEVENT")[0]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import icalendar
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from clusgo_events.extensions import db
@@ -26,6 +27,7 @@ from clusgo_events.signals import (
     seat_confirmed,
 )
 from tests.calendar_helpers import (
+    dst_weekend,
     make_event,
     make_registration,
     make_seat,
@@ -52,11 +54,12 @@ def vevent_of(message: OutboxMessage) -> icalendar.Event:
 
 
 def event_data(event, **changes) -> EventData:  # type: ignore[no-untyped-def]
+    sat, mon = dst_weekend()
     values = dict(
         title=event.title,
         slug=event.slug,
-        starts_local=datetime(2030, 3, 30, 9),
-        ends_local=datetime(2030, 4, 1, 17),
+        starts_local=datetime.combine(sat, time(9)),
+        ends_local=datetime.combine(mon, time(17)),
         venue=event.venue,
         address=event.address,
         description=event.description,
@@ -100,7 +103,8 @@ def test_registration_confirmed_sends_a_request(setup) -> None:  # type: ignore[
     # the body is in the participant's language (Czech)
     assert "Dobrý den, Eva Svobodová" in message.body_text
     assert "potvrzena" in message.body_text
-    assert "30. března 2030 09:00" in message.body_text
+    sat, _ = dst_weekend()  # the event starts on it at 09:00, written in Czech
+    assert f"{format_date(sat, 'long', locale='cs')} 09:00" in message.body_text
     assert "<html" in message.body_html and "Eva Svobodová" in message.body_html
     assert event.title in message.subject
 
@@ -190,12 +194,13 @@ def test_session_change_updates_its_seat_holders(setup) -> None:  # type: ignore
     registration_confirmed.send(registration)
     seat_confirmed.send(seat)
     db.session.commit()
+    _, mon = dst_weekend()
     update_session(
         session,
         SessionData(
             title=session.title,
-            starts_local=datetime(2030, 4, 1, 9),  # moved to Monday, summer time
-            ends_local=datetime(2030, 4, 1, 11),
+            starts_local=datetime.combine(mon, time(9)),  # moved to Monday, summer time
+            ends_local=datetime.combine(mon, time(11)),
             room="Pavilion B",
         ),
     )
@@ -205,7 +210,7 @@ def test_session_change_updates_its_seat_holders(setup) -> None:  # type: ignore
     assert vevent["UID"] == session.uid
     assert vevent["SEQUENCE"] == 1
     assert update.calendar_method == "REQUEST"
-    assert vevent.decoded("DTSTART").replace(tzinfo=None) == datetime(2030, 4, 1, 9)
+    assert vevent.decoded("DTSTART").replace(tzinfo=None) == datetime.combine(mon, time(9))
     assert vevent.decoded("DTSTART").utcoffset() == timedelta(hours=2)
     assert "Pavilion B" in vevent["LOCATION"]
 

@@ -285,10 +285,7 @@ def test_dropped_connection_is_temporary_and_rest_continues(app: Flask) -> None:
 
 
 def test_rollback_sends_nothing(app: Flask, smtp: SMTPServer) -> None:
-    from clusgo_events.models import Respondent
-
-    db.session.add(Respondent(email="a@example.org", consent=True, raw_answers={}))
-    db.session.flush()  # the change that causes the mail
+    factories.respondent("a@example.org")  # the change that causes the mail
     enqueue(key="rolled-back", recipient="a@example.org", subject="x", body_text="x")
     db.session.rollback()
     assert outbox.deliver().total == 0
@@ -617,6 +614,7 @@ def _deliver_process(app: Flask, port: int, *args: str) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_killed_mid_batch_then_resumed(app: Flask) -> None:
     server = SMTPServer(Behaviour(delay=0.05)).start()
     try:
@@ -646,6 +644,7 @@ def test_killed_mid_batch_then_resumed(app: Flask) -> None:
     assert statuses() == Counter(sent=40)
 
 
+@pytest.mark.slow
 def test_two_processes_never_send_the_same_message(app: Flask) -> None:
     server = SMTPServer(Behaviour(delay=0.005)).start()
     try:

@@ -2,86 +2,118 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import Flask
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, TrainingSession
+from clusgo_events.models import Event, EventStatus, TrainingSession
 from clusgo_events.services import ValidationErrors
 from clusgo_events.services.events import (
     EventData,
-    SessionData,
-    add_session,
     cancel_event,
     create_event,
-    publish_event,
     update_event,
 )
+from clusgo_events.services.timeutil import format_local, utc_to_local
+from tests import factories
+from tests.factories import day_with_offset, local_day, local_input
+
+ZONE = "Europe/Prague"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A form's date-time field ``days`` from now at ``at`` (resolved when the form is made)."""
+
+    days: int
+    at: str
+
+    def __str__(self) -> str:
+        return f"{local_day(self.days, ZONE).isoformat()}T{self.at}"
 
 
 def event_form(**overrides: object) -> dict[str, object]:
+    """The new-event form filled in: in a month for two days, registration closing five days
+    before; ``Day`` values in ``overrides`` are resolved the same way."""
     data: dict[str, object] = {
         "title": "V4ClusGo internationalisation event",
         "slug": "brno-test",
         "description": "Trainings on internationalisation strategy",
         "venue": "Brno Exhibition Centre",
         "address": "Výstaviště 405/1, Brno",
-        "timezone": "Europe/Prague",
-        "starts_local": "2030-02-15T09:00",
-        "ends_local": "2030-02-16T17:00",
+        "timezone": ZONE,
+        "starts_local": Day(30, "09:00"),
+        "ends_local": Day(31, "17:00"),
         "capacity": "120",
         "registration_opens_local": "",
-        "registration_closes_local": "2030-02-10T23:59",
+        "registration_closes_local": Day(25, "23:59"),
         "host_organisation_id": "0",
         "target_countries": ["CZ", "HU", "SK", "PL"],
     }
     data.update(overrides)
-    return data
+    return {key: str(value) if isinstance(value, Day) else value for key, value in data.items()}
 
 
 def make_event(slug: str = "brno-test", publish: bool = True, **kw: object) -> Event:
-    values = dict(
-        title="Event " + slug,
-        slug=slug,
-        starts_local=datetime(2030, 2, 15, 9, 0),
-        ends_local=datetime(2030, 2, 16, 17, 0),
-    )
-    values.update(kw)
-    event = create_event(EventData(**values))  # type: ignore[arg-type]
-    if publish:
-        publish_event(event)
+    """A committed event a month from now (``tests/factories.py``), published unless told."""
+    kw.setdefault("title", "Event " + slug)
+    kw.setdefault("status", EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
+    event = factories.event(slug, **kw)  # type: ignore[arg-type]
     db.session.commit()
     return event
 
 
+def wall_clock(moment: datetime) -> datetime:
+    """``moment`` as the naive wall-clock time in Prague the organiser types."""
+    return utc_to_local(moment, ZONE).replace(tzinfo=None)
+
+
 def test_organiser_creates_event_times_in_utc(client, auth, users) -> None:
+    winter = day_with_offset(1)
     auth.login_as(users["organiser"])
-    response = client.post("/events/new", data=event_form())
+    form = event_form(
+        starts_local=f"{winter}T09:00",
+        ends_local=f"{winter + timedelta(days=1)}T17:00",
+        registration_closes_local=f"{winter - timedelta(days=5)}T23:59",
+    )
+    response = client.post("/events/new", data=form)
     assert response.status_code == 302, response.data
     event = db.session.scalar(db.select(Event).where(Event.slug == "brno-test"))
     assert event.status == "draft"
-    # 09:00 in Prague in February (CET, UTC+1) is 08:00 UTC
-    assert event.starts_at == datetime(2030, 2, 15, 8, 0, tzinfo=UTC)
+    # 09:00 in Prague in winter (CET, UTC+1) is 08:00 UTC
+    assert event.starts_at == datetime.combine(winter, time(8), tzinfo=UTC)
     page = client.get("/events/brno-test")
-    assert b"15 Feb 2030 09:00 CET" in page.data
+    shown = format_local(event.starts_at, ZONE)
+    assert shown.endswith("09:00 CET") and shown.encode() in page.data
     assert b"Europe/Prague" in page.data
 
 
 def test_summer_time_shown_with_zone(app: Flask) -> None:
-    event = make_event(
-        "summer", starts_local=datetime(2030, 7, 1, 9, 0), ends_local=datetime(2030, 7, 1, 17, 0)
+    summer = day_with_offset(2)
+    event = create_event(
+        EventData(
+            title="Event summer",
+            slug="summer",
+            starts_local=datetime.combine(summer, time(9)),
+            ends_local=datetime.combine(summer, time(17)),
+        )
     )
-    assert event.starts_at == datetime(2030, 7, 1, 7, 0, tzinfo=UTC)
+    event.status = EventStatus.PUBLISHED
+    db.session.commit()
+    # 09:00 in Prague in summer (CEST, UTC+2) is 07:00 UTC
+    assert event.starts_at == datetime.combine(summer, time(7), tzinfo=UTC)
     page = app.test_client().get("/events/summer")
-    assert b"01 Jul 2030 09:00 CEST" in page.data
+    shown = format_local(event.starts_at, ZONE)
+    assert shown.endswith("09:00 CEST") and shown.encode() in page.data
 
 
 @pytest.mark.parametrize(
     "overrides,field,message",
     [
-        ({"ends_local": "2030-02-14T09:00"}, "ends_local", b"after the start"),
+        ({"ends_local": Day(29, "09:00")}, "ends_local", b"after the start"),
         ({"capacity": "-1"}, "capacity", b"cannot be negative"),
         ({"timezone": "Mars/Olympus"}, "timezone", b"Not a valid choice"),
         ({"title": ""}, "title", b"This field is required"),
@@ -89,7 +121,7 @@ def test_summer_time_shown_with_zone(app: Flask) -> None:
         ({"slug": "Not A Slug"}, "slug", b"lower-case"),
         ({"starts_local": "15.2.2030"}, "starts_local", b"Not a valid datetime"),
         ({"capacity": "many"}, "capacity", b"Not a valid integer"),
-        ({"registration_closes_local": "2030-03-01T00:00"}, "x", b"cannot close after"),
+        ({"registration_closes_local": Day(44, "00:00")}, "x", b"cannot close after"),
     ],
 )
 def test_bad_event_input_shows_message_and_saves_nothing(
@@ -111,8 +143,17 @@ def test_duplicate_slug_refused(client, auth, users) -> None:
 
 
 def test_unknown_zone_refused_by_service(app: Flask) -> None:
+    day = local_day(30)
     with pytest.raises(ValidationErrors) as info:
-        make_event("zone", timezone="Nowhere/Atlantis")
+        create_event(
+            EventData(
+                title="Event zone",
+                slug="zone",
+                starts_local=datetime.combine(day, time(9)),
+                ends_local=datetime.combine(day, time(17)),
+                timezone="Nowhere/Atlantis",
+            )
+        )
     assert "timezone" in info.value.errors
 
 
@@ -155,47 +196,52 @@ def test_update_raises_sequence_only_for_calendar_changes(app: Flask) -> None:
     data = EventData(
         title=event.title,
         slug="e3",
-        starts_local=datetime(2030, 2, 15, 9, 0),
-        ends_local=datetime(2030, 2, 16, 17, 0),
+        starts_local=wall_clock(event.starts_at),
+        ends_local=wall_clock(event.ends_at),
+        venue=event.venue,
+        address=event.address,
+        registration_closes_local=wall_clock(event.registration_closes_at),
         description="only the description changes",
     )
     assert update_event(event, data) is False
     assert event.sequence == 0
-    data.starts_local = datetime(2030, 2, 15, 10, 0)
+    data.starts_local = wall_clock(event.starts_at) + timedelta(hours=1)
     assert update_event(event, data) is True
     assert event.sequence == 1
 
 
 def test_edit_form_prefilled_in_local_time(client, auth, users) -> None:
-    make_event("e4")
+    event = make_event("e4")
     auth.login_as(users["organiser"])
     page = client.get("/events/e4/edit")
-    assert b'value="2030-02-15T09:00"' in page.data
+    assert f'value="{local_input(event.starts_at)}"'.encode() in page.data
 
 
 def test_sessions(client, auth, users) -> None:
-    make_event("e5")
+    event = make_event("e5")  # 09:00 on its first day to 17:00 on its second
+    first_day = utc_to_local(event.starts_at, ZONE).date()
     auth.login_as(users["organiser"])
     form = {
         "title": "Internationalisation strategy: analysis",
         "room": "Hall A",
-        "starts_local": "2030-02-15T13:00",
-        "ends_local": "2030-02-15T16:00",
+        "starts_local": f"{first_day}T13:00",
+        "ends_local": f"{first_day}T16:00",
         "capacity": "25",
         "trainer_ids": [str(users["trainer"].id)],
     }
     assert client.post("/events/e5/sessions/new", data=form).status_code == 302
     session = db.session.scalar(db.select(TrainingSession))
     assert session.trainers == [users["trainer"]]
-    assert session.starts_at == datetime(2030, 2, 15, 12, 0, tzinfo=UTC)
+    assert session.starts_at == event.starts_at + timedelta(hours=4)
     page = client.get("/events/e5")
     assert b"Internationalisation strategy: analysis" in page.data
     assert b"Trainer" in page.data
 
-    outside = dict(form, starts_local="2030-02-17T09:00", ends_local="2030-02-17T10:00")
+    after = first_day + timedelta(days=2)
+    outside = dict(form, starts_local=f"{after}T09:00", ends_local=f"{after}T10:00")
     response = client.post("/events/e5/sessions/new", data=outside)
     assert b"must take place between" in response.data
-    backwards = dict(form, ends_local="2030-02-15T12:00")
+    backwards = dict(form, ends_local=f"{first_day}T12:00")
     assert b"after the start" in client.post("/events/e5/sessions/new", data=backwards).data
     negative = dict(form, capacity="-5")
     assert b"cannot be negative" in client.post("/events/e5/sessions/new", data=negative).data
@@ -207,14 +253,7 @@ def test_sessions(client, auth, users) -> None:
 
 def test_session_of_another_event_is_404(client, auth, users) -> None:
     e1, e2 = make_event("a1"), make_event("a2")
-    session = add_session(
-        e1,
-        SessionData(
-            title="S",
-            starts_local=datetime(2030, 2, 15, 13),
-            ends_local=datetime(2030, 2, 15, 14),
-        ),
-    )
+    session = factories.session(e1, title="S", hour=13, hours=1)
     db.session.commit()
     auth.login_as(users["organiser"])
     assert client.get(f"/events/{e2.slug}/sessions/{session.id}/edit").status_code == 404
@@ -223,21 +262,15 @@ def test_session_of_another_event_is_404(client, auth, users) -> None:
 
 def test_cancel_event_cancels_sessions(app: Flask) -> None:
     event = make_event("c1")
-    add_session(
-        event,
-        SessionData(
-            title="S", starts_local=datetime(2030, 2, 15, 13), ends_local=datetime(2030, 2, 15, 14)
-        ),
-    )
+    factories.session(event, title="S", hour=13, hours=1)
     cancel_event(event)
     assert event.status == "cancelled"
     assert event.sessions[0].status == "cancelled" and event.sessions[0].sequence == 1
 
 
 def test_upcoming_before_past(app: Flask) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    make_event("old", starts_local=now - timedelta(days=30), ends_local=now - timedelta(days=29))
-    make_event("new", starts_local=now + timedelta(days=30), ends_local=now + timedelta(days=31))
+    make_event("old", starts_in_days=-30, closes_in_days=-35)
+    make_event("new", starts_in_days=30)
     html = app.test_client().get("/events/").data.decode()
     assert html.index("Upcoming") < html.index("Event new") < html.index("Past")
     assert html.index("Past") < html.index("Event old")
@@ -299,11 +332,12 @@ def test_out_of_range_dates_get_a_message_beside_the_field(
 
 @pytest.mark.parametrize(
     "starts,ends",
-    [("0001-01-01T10:00", "2030-02-15T11:00"), ("2030-02-15T10:00", "9999-12-31T23:59")],
+    [("0001-01-01T10:00", Day(30, "11:00")), (Day(30, "10:00"), "9999-12-31T23:59")],
 )
 def test_out_of_range_session_dates_get_a_message(client, auth, users, starts, ends) -> None:
     make_event("e6")
     auth.login_as(users["organiser"])
+    starts, ends = str(starts), str(ends)
     form = {"title": "S", "starts_local": starts, "ends_local": ends, "capacity": "10"}
     response = client.post("/events/e6/sessions/new", data=form)
     assert response.status_code == 200
@@ -321,8 +355,8 @@ def test_every_change_writes_its_own_audit_entry(client, auth, users) -> None:
     client.post("/events/brno-test/publish")
     session_form = {
         "title": "S",
-        "starts_local": "2030-02-15T13:00",
-        "ends_local": "2030-02-15T14:00",
+        "starts_local": str(Day(30, "13:00")),
+        "ends_local": str(Day(30, "14:00")),
         "capacity": "20",
     }
     client.post("/events/brno-test/sessions/new", data=session_form)

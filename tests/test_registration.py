@@ -11,12 +11,19 @@ from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
 from clusgo_events.i18n import COUNTRY_LANGUAGE
-from clusgo_events.models import Event, Invitation, OutboxMessage, Registration, SessionSeat, User
+from clusgo_events.models import (
+    Event,
+    Invitation,
+    OutboxMessage,
+    Registration,
+    SessionSeat,
+    TrainingSession,
+    User,
+)
 from clusgo_events.models.base import utcnow
 from clusgo_events.services import ServiceError, ValidationErrors
 from clusgo_events.services import registration as reg
 from clusgo_events.services.events import cancel_event, cancel_session
-from clusgo_events.services.tokens import new_token
 from clusgo_events.services.transactions import lock_event
 from clusgo_events.signals import (
     registration_cancelled,
@@ -26,6 +33,7 @@ from clusgo_events.signals import (
 )
 from tests import factories
 from tests.conftest import PASSWORD, make_user
+from tests.factories import local_input
 from tests.registration_helpers import attendee, make_event, make_respondent
 
 
@@ -363,16 +371,7 @@ def test_reregistering_after_cancelling(app) -> None:
 
 
 def make_invitation(event: Event, email: str = "anna@pannon.hu") -> tuple[str, Invitation]:
-    raw, token_hash = new_token()
-    respondent = make_respondent(email)
-    invitation = Invitation(
-        event_id=event.id,
-        respondent=respondent,
-        token_hash=token_hash,
-        language="hu",
-        status="sent",
-    )
-    db.session.add(invitation)
+    invitation, raw = factories.invitation(event, make_respondent(email), "sent", language="hu")
     db.session.commit()
     return raw, invitation
 
@@ -526,28 +525,22 @@ def add_registrations(event_id: int, session_id: int, count: int) -> None:
     countries rotate.
     """
     statuses = ["waitlisted", "waitlisted", "cancelled"]
+    event = db.session.get(Event, event_id)
+    session = db.session.get(TrainingSession, session_id)
     for n in range(count):
         status = statuses[n % 3]
-        user = User(email=f"bulk{n}@example.sk", name=f"Bulk {n}", role="representative")
-        user.password_hash = "x"
-        registration = Registration(
-            event_id=event_id,
-            user=user,
+        position = 1000 + n if status == "waitlisted" else None
+        registration = factories.registration(
+            event,
+            account=factories.user(email=f"bulk{n}@example.sk", name=f"Bulk {n}"),
             status=status,
-            waitlist_position=1000 + n if status == "waitlisted" else None,
+            waitlist_position=position,
             name=f"Bulk {n}",
-            email=f"bulk{n}@example.sk",
+            organisation_name="",
             country=["SK", "HU", "CZ"][n % 3],
             checkin_code=f"BULK{n:08d}",
         )
-        registration.seats.append(
-            SessionSeat(
-                session_id=session_id,
-                status=status,
-                waitlist_position=1000 + n if status == "waitlisted" else None,
-            )
-        )
-        db.session.add(registration)
+        factories.seat(registration, session, status, waitlist_position=position)
     db.session.commit()
 
 
@@ -739,8 +732,8 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
         "title": event.title,
         "slug": event.slug,
         "timezone": "Europe/Prague",
-        "starts_local": "2030-02-15T09:00",
-        "ends_local": "2030-02-16T17:00",
+        "starts_local": local_input(event.starts_at),
+        "ends_local": local_input(event.ends_at),
         "host_organisation_id": "0",
         "target_countries": ["CZ", "HU", "SK", "PL"],
         "capacity": "0",
@@ -756,8 +749,8 @@ def test_event_and_session_edit_forms_change_capacity_under_the_lock(client, aut
     assert [s.status for s in b.seats] == ["waitlisted"]
     session_form = {
         "title": training.title,
-        "starts_local": "2030-02-15T10:00",
-        "ends_local": "2030-02-15T11:00",
+        "starts_local": local_input(training.starts_at),
+        "ends_local": local_input(training.ends_at),
         "capacity": "2",
     }
     response = client.post(f"/events/{event.slug}/sessions/{training.id}/edit", data=session_form)

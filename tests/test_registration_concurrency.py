@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
 from clusgo_events.models import Event, Registration, SessionSeat, TrainingSession
 from tests.conftest import PASSWORD, make_user
 from tests.registration_helpers import Browser, live_server, make_event
+
+pytestmark = pytest.mark.slow  # a live server in threads
 
 PEOPLE = 16
 PLACES = 5

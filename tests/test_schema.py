@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,14 +13,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, Organisation, TrainingSession, User
-from clusgo_events.services.events import (
-    EventData,
-    SessionData,
-    add_session,
-    create_event,
-    publish_event,
-)
+from clusgo_events.models import Event, Organisation, OrganisationKind, TrainingSession, User
+from clusgo_events.models.base import utcnow
+from tests import factories
 from tests.conftest import make_user
 
 
@@ -58,9 +52,7 @@ def test_check_constraints_match_models(app: Flask) -> None:
 
 
 def test_check_constraint_refuses_an_unknown_status(app: Flask) -> None:
-    host = Organisation(name="Host", country="CZ")
-    db.session.add(host)
-    db.session.flush()
+    host = factories.organisation("Host")
     with pytest.raises(IntegrityError):
         db.session.execute(
             text("UPDATE organisation SET kind = 'pirate' WHERE id = :id"), {"id": host.id}
@@ -69,30 +61,19 @@ def test_check_constraint_refuses_an_unknown_status(app: Flask) -> None:
 
 
 def _populate(n_events: int) -> None:
-    host = Organisation(name="Host", country="CZ")
-    db.session.add(host)
+    """``n_events`` published events with a host and three sessions each (one trainer)."""
+    host = factories.organisation("Host", kind=OrganisationKind.HOST)
     trainer = make_user("trainer", f"t{n_events}@example.org")
     for i in range(n_events):
-        event = create_event(
-            EventData(
-                title=f"Event {i}",
-                slug=f"event-{i}",
-                starts_local=datetime(2030, 3, 1 + i % 20, 9),
-                ends_local=datetime(2030, 3, 1 + i % 20, 18),
-                host_organisation_id=host.id if db.session.flush() is None else None,
-            )
+        event = factories.event(
+            f"event-{i}",
+            title=f"Event {i}",
+            starts_in_days=30 + i % 20,
+            days=1,
+            host_organisation=host,
         )
-        publish_event(event)
         for j in range(3):
-            add_session(
-                event,
-                SessionData(
-                    title=f"S{j}",
-                    starts_local=datetime(2030, 3, 1 + i % 20, 10 + j),
-                    ends_local=datetime(2030, 3, 1 + i % 20, 11 + j),
-                    trainer_ids=[trainer.id],
-                ),
-            )
+            factories.session(event, title=f"S{j}", hour=10 + j, hours=1, trainers=[trainer])
     db.session.commit()
 
 
@@ -137,7 +118,7 @@ def test_demo_is_idempotent(runner, app) -> None:
     assert counts[Organisation] >= 9
     upcoming = db.session.scalar(db.select(Event).where(Event.slug == "brno-follow-up"))
     assert upcoming.status == "published" and upcoming.allow_direct_signup
-    assert upcoming.registration_closes_at > datetime.now(UTC) and len(upcoming.sessions) == 2
+    assert upcoming.registration_closes_at > utcnow() and len(upcoming.sessions) == 2
     assert {u.role for u in db.session.scalars(db.select(User))} == {
         "admin",
         "organiser",

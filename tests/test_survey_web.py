@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
-from clusgo_events.models import AuditEntry, Event, Invitation, Respondent
-from clusgo_events.services.tokens import new_token
+from clusgo_events.models import AuditEntry, Event, InvitationStatus, Respondent
+from tests import factories
 from tests.survey_helpers import ROWS, csv_bytes, xlsx_bytes
 
 
@@ -152,27 +151,23 @@ def test_upload_over_survey_limit_is_refused(app, client, auth, users) -> None:
 
 
 def make_respondents(n: int, invited_every: int = 3) -> None:
-    start = datetime(2030, 2, 1, 8, tzinfo=UTC)
-    event = Event(slug="brno", title="Brno", starts_at=start, ends_at=start + timedelta(hours=8))
-    db.session.add(event)
+    """``n`` respondents of five countries with mixed answers; every third one invited."""
+    event = factories.event("brno", title="Brno", days=1)
     countries = ["CZ", "HU", "SK", "PL", "AT"]
     people = [
-        Respondent(
-            email=f"p{i}@example.org",
+        factories.respondent(
+            f"p{i}@example.org",
             contact_name=f"Person {i}",
             organisation_name=f"Cluster {i}",
             country=countries[i % 5],
             interested_in_event=i % 2 == 0,
             interested_in_training=i % 3 == 0,
             consent=i % 4 != 0,
-            raw_answers={},
         )
         for i in range(n)
     ]
-    db.session.add_all(people)
-    db.session.flush()
     for person in people[::invited_every]:
-        db.session.add(Invitation(event=event, respondent=person, token_hash=new_token()[1]))
+        factories.invitation(event, person, InvitationStatus.QUEUED)
     db.session.commit()
 
 

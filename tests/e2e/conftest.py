@@ -53,12 +53,14 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not slow"`` deselects by the marks added here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without chromium, deselect the browser tests and say so (CI installs it: there it fails)."""
-    if CHROMIUM.exists():
-        return
+    """Every browser test is ``slow`` (a live server and chromium). Without chromium, deselect
+    them and say so (CI installs it: there it fails)."""
     e2e = [item for item in items if E2E_DIR in Path(str(item.path)).parents]
-    if not e2e:
+    for item in e2e:
+        item.add_marker(pytest.mark.slow)
+    if not e2e or CHROMIUM.exists():
         return
     if os.environ.get("CI"):
         raise pytest.UsageError(f"{CHROMIUM} is missing on CI: run scripts/ci_system_packages.sh")

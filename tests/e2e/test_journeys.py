@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -30,16 +29,12 @@ from clusgo_events.models import (
     Respondent,
     SessionSeat,
     TrainingSession,
+    User,
 )
 from clusgo_events.services import invitations as invitation_service
 from clusgo_events.services import registration as reg_service
-from clusgo_events.services.events import (
-    EventData,
-    SessionData,
-    add_session,
-    create_event,
-    publish_event,
-)
+from clusgo_events.services.timeutil import utc_to_local
+from tests import factories
 from tests.conftest import make_user
 from tests.e2e.conftest import (
     LiveServer,
@@ -143,34 +138,29 @@ def _survey_file(folder: Path) -> Path:
 
 
 def _event(session_capacities: tuple[int, ...] = (), trainer_ids: list[int] | None = None) -> Event:
-    """A published event in 2030 (invitations, and direct sign-up) with its training sessions."""
-    event = create_event(
-        EventData(
-            title="V4ClusGo Internationalisation Days",
-            slug=SLUG,
-            description="Matchmaking and trainings on preparing an internationalisation strategy",
-            venue="Brno Exhibition Centre",
-            address="Výstaviště 405/1, Brno",
-            starts_local=datetime(2030, 2, 15, 9, 0),
-            ends_local=datetime(2030, 2, 16, 17, 0),
-            capacity=100,
-            allow_direct_signup=True,
-        )
+    """A published event a month from now (invitations, and direct sign-up) with its training
+    sessions, from ``tests/factories.py``."""
+    event = factories.event(
+        SLUG,
+        title="V4ClusGo Internationalisation Days",
+        description="Matchmaking and trainings on preparing an internationalisation strategy",
+        address="Výstaviště 405/1, Brno",
+        capacity=100,
+        allow_direct_signup=True,
+        closes_in_days=None,
     )
+    trainers = [db.session.get(User, id_) for id_ in trainer_ids or []]
     titles = ["Internationalisation strategy", "Export financing", "Cluster matchmaking"]
     for number, capacity in enumerate(session_capacities):
-        add_session(
+        factories.session(
             event,
-            SessionData(
-                title=titles[number],
-                starts_local=datetime(2030, 2, 15, 10 + 2 * number, 0),
-                ends_local=datetime(2030, 2, 15, 11 + 2 * number, 30),
-                room=f"Hall {'ABC'[number]}",
-                capacity=capacity,
-                trainer_ids=list(trainer_ids or []),
-            ),
+            title=titles[number],
+            hour=10 + 2 * number,
+            hours=1.5,
+            room=f"Hall {'ABC'[number]}",
+            capacity=capacity,
+            trainers=trainers,
         )
-    publish_event(event)
     db.session.commit()
     return event
 
@@ -314,17 +304,14 @@ def test_representative_registers_and_gives_up_a_seat(
     strategy, financing = event.sessions
     # the strategy training already has one of its two places taken
     _register_other(event, strategy, "marek@morava-klastr.example", "Marek Dvořák", "CZ")
-    respondent = Respondent(
-        email="katarzyna.wojcik@klaster-mazowsze.example",
+    respondent = factories.respondent(
+        "katarzyna.wojcik@klaster-mazowsze.example",
         contact_name="Katarzyna Wójcik-Żurawska",
         organisation_name="Mazowiecki Klaster ICT",
         country="PL",
         language="pl",
-        consent=True,
-        interested_in_event=True,
         interested_in_training=True,
     )
-    db.session.add(respondent)
     invitation_service.send_invitations(event)
     db.session.commit()
     _deliver(live_server)
@@ -390,7 +377,8 @@ def test_representative_registers_and_gives_up_a_seat(
         "Internationalisation strategy",
     }
     assert all(not c.errors for c in calendar.walk())
-    assert all(e["DTSTART"].dt.year == 2030 for e in events)
+    first_day = utc_to_local(event.starts_at, event.timezone).date()
+    assert {e["DTSTART"].dt.date() for e in events} == {first_day}
 
     # cancel the session: the first on its waiting list moves up, the second stays in line
     page.click("nav >> a[href='/my/registrations']")

@@ -29,6 +29,7 @@ from ...models import (
 from .. import audit
 from ..mailer import render_email
 from ..outbox import attachment, enqueue
+from ..outbox import keys as outbox_keys
 from ..timeutil import utc_to_local
 from .pdf_text import MAIN, UnicodePDF
 from .roster import ATTENDED
@@ -171,29 +172,25 @@ def preview_for(event: Event, registration_id: int | None) -> Registration | Non
     return next((r for r in eligible_for_certificate(event) if r.id == registration_id), None)
 
 
-def certificate_key(event: Event, registration: Registration) -> str:
-    """The outbox idempotency key of ``registration``'s certificate: one e-mail per person."""
-    return f"certificate:{event.id}:{registration.id}"
-
-
 def send_certificates(event: Event, by: User | None) -> int:
     """Queue a certificate e-mail to every eligible participant not yet sent one."""
     eligible = eligible_for_certificate(event)
-    keys = {certificate_key(event, r): r for r in eligible}
+    # one e-mail per person: the key (and kind and references) from the outbox's schema
+    keys = {outbox_keys.certificate(event, r): r for r in eligible}
     already = (
         set(
             db.session.scalars(
                 select(OutboxMessage.idempotency_key).where(
-                    OutboxMessage.idempotency_key.in_(list(keys))
+                    OutboxMessage.idempotency_key.in_([key.key for key in keys])
                 )
             )
         )
         if keys
         else set()
     )
-    pending = [r for key, r in keys.items() if key not in already]
-    sessions = _sessions_of(pending)
-    for registration in pending:
+    pending = {key: r for key, r in keys.items() if key.key not in already}
+    sessions = _sessions_of(list(pending.values()))
+    for key, registration in pending.items():
         language = language_for(registration.language, registration.country)
         data = certificate_pdf(registration, sessions[registration.id])
         subject, text, html = render_email(
@@ -204,14 +201,13 @@ def send_certificates(event: Event, by: User | None) -> int:
             sessions=sessions[registration.id],
         )
         enqueue(
-            key=certificate_key(event, registration),
+            key=key,
             recipient=registration.email,
             recipient_name=registration.name,
             subject=subject,
             body_text=text,
             body_html=html,
             language=language,
-            kind="certificate",
             attachments=[attachment("certificate.pdf", "application/pdf", data)],
         )
     if pending:
