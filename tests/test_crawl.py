@@ -89,6 +89,16 @@ ORGANISERS = TRAINERS | {
     "attendance.summary",
     "attendance.export_event",
     "attendance.certificate",
+    # issue 15's corrections (B4a): each page is reached by a link, its GET changes nothing
+    "respondents.show",
+    "respondents.edit",
+    "respondents.delete",
+    "respondents.merge",
+    "invitations.resend",
+    "registration.export_registrations",
+    "registration.staff_register",
+    "registration.staff_edit",
+    "registration.staff_move_seat",
 }
 MUST_VIEW: dict[str, set[str]] = {
     ANONYMOUS: EVERYONE
