@@ -175,6 +175,11 @@ ANSWERS: dict[str, dict[str, int | dict[str, int]]] = {
     "survey.upload": {"POST": FORM_AGAIN},
     "attendance.check_in": {"POST": FORM_AGAIN},
     "attendance.walk_in": {"POST": FORM_AGAIN},
+    "invitations.invite_by_hand": {"POST": FORM_AGAIN},
+    "respondents.edit": {"POST": FORM_AGAIN},
+    "registration.staff_register": {"POST": FORM_AGAIN},
+    "registration.staff_edit": {"POST": FORM_AGAIN},
+    "registration.staff_move_seat": {"POST": FORM_AGAIN},
 }
 
 
