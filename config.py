@@ -108,6 +108,8 @@ class Config:
     # calendar invitations by e-mail (iMIP) on registration and changes; their ORGANIZER
     CALENDAR_MAIL = os.environ.get("CALENDAR_MAIL", "1") != "0"
     CALENDAR_ORGANIZER = os.environ.get("CALENDAR_ORGANIZER") or None
+    # a real mailbox that answers questions about accounts, and any event without a contact
+    MAIL_CONTACT = os.environ.get("MAIL_CONTACT", "")
     # the relay accepts internationalised local parts (RFC 6531): the survey import then keeps
     # addresses such as jiří@example.cz, which it otherwise refuses
     MAIL_SMTPUTF8 = _bool("MAIL_SMTPUTF8", False)

@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.routes import bp as events_bp
     from .invitations.routes import bp as invitations_bp
     from .main.routes import bp as main_bp
+    from .participants.routes import bp as participants_bp
     from .registration.routes import bp as registration_bp
     from .respondents.routes import bp as respondents_bp
     from .survey.routes import bp as survey_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respondents_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(participants_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

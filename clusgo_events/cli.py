@@ -73,3 +73,6 @@ def register(app: Flask) -> None:
     from .registration.commands import registrations_cli
 
     app.cli.add_command(registrations_cli)
+    from .participants.commands import events_cli
+
+    app.cli.add_command(events_cli)

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from clusgo_events.extensions import db
-from clusgo_events.models import Event, EventStatus, Respondent
+from clusgo_events.models import Event, EventStatus, OutboxMessage, Respondent
 from clusgo_events.services import registration as reg_service
 from tests import factories
 
@@ -107,3 +108,12 @@ class Browser:
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def notices(notice: str | None = None) -> list[OutboxMessage]:
+    """The registration notices queued (``notice``: confirmed, waitlisted, promoted,
+    cancelled), whether a mail of their own or carried by a calendar invitation."""
+    query = select(OutboxMessage).where(OutboxMessage.notice != "").order_by(OutboxMessage.id)
+    if notice:
+        query = query.where(OutboxMessage.notice == notice)
+    return list(db.session.scalars(query))

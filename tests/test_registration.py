@@ -34,7 +34,7 @@ from clusgo_events.signals import (
 from tests import factories
 from tests.conftest import PASSWORD, make_user
 from tests.factories import local_input
-from tests.registration_helpers import attendee, make_event, make_respondent
+from tests.registration_helpers import attendee, make_event, make_respondent, notices
 
 
 def signup(event: Event, email: str, sessions=(), **kw) -> Registration:  # type: ignore[no-untyped-def]
@@ -80,8 +80,9 @@ def test_first_come_confirmed_then_waiting_lists(app) -> None:
     assert reg.seat_ranks(b.seats + c.seats) == {b.seats[0].id: 1, c.seats[0].id: 2}
     assert len({a.checkin_code, b.checkin_code}) == 2 and len(a.checkin_code) == 16
     assert a.user.role == "representative"
-    kinds = [m.kind for m in mails()]
-    assert kinds == ["registration_confirmed"] * 2 + ["registration_waitlisted"] * 2
+    assert [m.notice for m in notices()] == ["confirmed"] * 2 + ["waitlisted"] * 2
+    # a confirmation comes with the event's calendar entry, a waiting list without one
+    assert [m.kind for m in notices()] == ["calendar-invite"] * 2 + ["registration_waitlisted"] * 2
 
 
 def test_a_session_can_be_full_while_the_event_is_not(app) -> None:
@@ -101,9 +102,11 @@ def test_confirmation_mail_has_qr_code_and_sessions(app) -> None:
     event = make_event()
     training = event.sessions[0]
     registration = signup(event, "anna@example.cz", [training.id], language="cs")
-    (mail,) = mails("registration_confirmed")
+    (mail,) = notices("confirmed")
     assert mail.recipient == "anna@example.cz" and mail.language == "cs"
-    assert mail.idempotency_key == f"registration:{registration.id}:confirmed:1"
+    # the event's calendar invitation carries the confirmation: one mail, not two
+    assert mail.kind == "calendar-invite" and mail.calendar_method == "REQUEST"
+    assert mail.registration_id == registration.id and mail.session_id is None
     assert "Training 1" in mail.body_text and "Brno Exhibition Centre" in mail.body_text
     assert registration.checkin_code in mail.body_text
     assert "/my/registrations" in mail.body_text
@@ -178,10 +181,10 @@ def test_cancellation_promotes_the_first_in_line(app) -> None:
     assert [s.status for s in b.seats] == ["confirmed"]
     assert reg.registration_ranks([c]) == {c.id: 1}
     assert event.confirmed_count == 1 and training.confirmed_count == 1
-    promoted = mails("registration_promoted")
+    promoted = notices("promoted")
     assert [m.recipient for m in promoted] == ["b@example.cz"]
     assert promoted[0].attachments  # the QR code comes with the promotion
-    assert [m.recipient for m in mails("registration_cancelled")] == ["a@example.cz"]
+    assert [m.recipient for m in notices("cancelled")] == ["a@example.cz"]
 
 
 def test_cancel_one_seat_promotes_that_sessions_queue(app) -> None:
@@ -406,7 +409,7 @@ def test_register_through_invitation(client, app) -> None:
     assert registration.respondent_id == invitation.respondent_id
     assert registration.language == "hu" and registration.user.language == "hu"
     assert db.session.get(Invitation, invitation.id).status == "accepted"
-    (mail,) = mails("registration_confirmed")
+    (mail,) = notices("confirmed")
     assert mail.language == "hu" and "Kedves Kovács Anna" in mail.body_text
     mine = client.get("/my/registrations").get_data(as_text=True)  # logged in
     assert event.title in mine and registration.checkin_code in mine

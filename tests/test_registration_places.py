@@ -14,11 +14,7 @@ from tests import factories
 
 
 def promotion_mails() -> list[OutboxMessage]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == "registration_promoted")
-        )
-    )
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.notice == "promoted")))
 
 
 def full_event_with_a_waiting_list():  # type: ignore[no-untyped-def]

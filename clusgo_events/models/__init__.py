@@ -19,6 +19,7 @@ from .enums import (
 )
 from .event import EVENT_STATUSES, Event, TrainingSession, session_trainers
 from .invitation import INVITATION_STATUSES, Invitation
+from .message import ParticipantMessage
 from .organisation import Organisation
 from .outbox import OutboxMessage
 from .periodic import PeriodicRun
@@ -51,6 +52,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "OutboxMessage",
+    "ParticipantMessage",
     "PeriodicRun",
     "ROLES",
     "Registration",

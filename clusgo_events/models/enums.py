@@ -96,6 +96,9 @@ class OutboxKind(StrEnum):
     SIGNUP = "signup"
     SIGNUP_EXISTING = "signup_existing"
     PASSWORD_RESET = "password_reset"
+    MAIL_TEST = "mail-test"  # an organiser's test copy of a previewed mail
+    EVENT_REMINDER = "event-reminder"  # to a confirmed participant, days before the event
+    PARTICIPANT_MESSAGE = "participant-message"  # an organiser's message to participants
     OTHER = "other"
 
 

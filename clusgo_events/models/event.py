@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 EVENT_STATUSES = values(EventStatus)
 SESSION_STATUSES = values(SessionStatus)
 DESCRIPTION_LIMIT = 20000
+#: the organiser's own paragraph in a mail (per language, in ``texts``)
+NOTE_LIMIT = 2000
+DEFAULT_REMINDER_DAYS = 2
+MAX_REMINDER_DAYS = 60
 V4_COUNTRIES = "CZ,HU,SK,PL"
 
 session_trainers = Table(
@@ -39,7 +43,8 @@ class Event(Translated, db.Model):
     """An event of European format, with its training sessions; its title, description and
     venue exist in its main language and optionally the other four (``text()``)."""
 
-    TRANSLATED_FIELDS = ("title", "description", "venue")
+    # the organiser's own paragraphs for the invitation and the reminder live only in ``texts``
+    TRANSLATED_FIELDS = ("title", "description", "venue", "invitation_note", "reminder_note")
 
     __tablename__ = "event"
     __table_args__ = (
@@ -74,10 +79,25 @@ class Event(Translated, db.Model):
     invite_interest: Mapped[str] = mapped_column(String(20), default=Interest.ANY)
     allow_direct_signup: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # who the event's mails name: the contact person (their address is the Reply-To) and the
+    # inviting association (None: the partner association of each recipient's country)
+    contact_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    contact_email: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
+    inviting_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    # the reminder to confirmed participants this many days before the start (0: none)
+    reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_DAYS)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    host_organisation: Mapped[Organisation | None] = relationship()
+    host_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[host_organisation_id]
+    )
+    inviting_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[inviting_organisation_id]
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     sessions: Mapped[list[TrainingSession]] = relationship(
         back_populates="event",
         order_by="TrainingSession.starts_at",

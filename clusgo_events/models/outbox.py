@@ -45,10 +45,16 @@ class OutboxMessage(db.Model):
     respondent_id: Mapped[int | None] = _reference("respondent.id")
     recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    # the person who answers (the event's contact): the Reply-To header, "" for none
+    reply_to: Mapped[str] = mapped_column(String(254), default="", info={"personal": True})
+    reply_to_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     language: Mapped[str] = mapped_column(String(5), default="en")
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # the registration notice (confirmed, waitlisted, promoted, cancelled) this message says,
+    # "" for none: a calendar invitation may carry one (services.registration.mail)
+    notice: Mapped[str] = mapped_column(String(20), default="")
     # calendar part (iMIP): METHOD and the VCALENDAR text, sent inline and as invite.ics
     calendar_method: Mapped[str | None] = mapped_column(String(20))
     calendar_ics: Mapped[str | None] = mapped_column(Text)

@@ -146,6 +146,11 @@ def mine() -> str:
         forms=forms,
         confirm=ConfirmForm(),
         window_problem=reg_service.registration_window_problem,
+        qr_images={
+            r.id: reg_service.qr_data_uri(r.checkin_code)
+            for r in registrations
+            if r.status == RegistrationStatus.CONFIRMED
+        },
     )
 
 

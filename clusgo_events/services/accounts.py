@@ -26,6 +26,7 @@ from .mailer import render_email
 from .outbox import enqueue
 from .passwords import password_fingerprint, verify_password
 from .proofs import ProofError, make_proof, read_proof
+from .sender import app_sender
 from .urls import external_url
 from .users import authenticate, create_user, find_by_email, normalise_email, set_password
 
@@ -63,11 +64,16 @@ def _queue(
     template: str, key: str, recipient: str, name: str, language: str, **context: Any
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.*`` in ``language`` and queue it once per window."""
-    subject, text, html = render_email(template, language, name=name, lang=language, **context)
+    sender = app_sender()
+    subject, text, html = render_email(
+        template, language, name=name, lang=language, sender=sender, **context
+    )
     return enqueue(
         key=f"{key}:{_window()}",
         recipient=recipient,
         recipient_name=name,
+        reply_to=sender.contact_email,
+        reply_to_name=sender.contact_name,
         subject=subject,
         body_text=text,
         body_html=html,

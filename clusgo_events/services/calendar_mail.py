@@ -23,6 +23,12 @@ idempotency key ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` then makes a repea
 queue nothing. The history is read from the outbox itself (the ``kind`` of earlier calendar
 messages to this address about this event or session).
 
+The words a person reads: a per-person message (invite, withdrawal) is the one mail its change
+sends. The registration's notice (confirmed, moved up, cancelled) does not go as a mail of its
+own when this operation queued the calendar message for the same person and object: it
+becomes that message's subject and text (:func:`carrier`), so registering for an event and two
+sessions sends three mails, cancelling one session one.
+
 Repeats are skipped: an invite when this person's last per-person message already was an
 invite, a withdrawal when nothing was sent yet or the last message was already a CANCEL
 (e.g. the event was cancelled first and then the registrations with it).
@@ -35,8 +41,9 @@ from dataclasses import dataclass
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import signals
 from ..extensions import db
@@ -44,6 +51,7 @@ from ..models import (
     Event,
     EventStatus,
     OutboxMessage,
+    OutboxStatus,
     Registration,
     RegistrationStatus,
     SeatStatus,
@@ -53,6 +61,7 @@ from ..models import (
 from . import ical
 from .mailer import render_email
 from .outbox import enqueue, keys
+from .sender import senders_of
 from .timeutil import utc_to_local
 
 # kinds of outbox message; the first two are per-person and move the person's offset
@@ -75,6 +84,7 @@ class Participant:
     email: str
     name: str
     language: str
+    country: str | None = None
 
     @classmethod
     def of(cls, registration: Registration) -> Participant:
@@ -82,6 +92,7 @@ class Participant:
             email=(registration.email or "").strip().lower(),
             name=registration.name or "",
             language=registration.language or "en",
+            country=registration.country,
         )
 
 
@@ -159,6 +170,7 @@ def _send(
     method = METHOD_OF[kind]
     event = obj if isinstance(obj, Event) else obj.event
     queued = 0
+    senders = senders_of(event)
     seen: set[str] = set()
     for person in participants:
         if not person.email or person.email in seen:
@@ -177,9 +189,11 @@ def _send(
                 attendee_name=person.name,
                 sequence_offset=offset,
             )
+        sender = senders(person.country)
         subject, text, html = render_email(
             TEMPLATE_OF[kind],
             person.language,
+            sender=sender,
             lang=person.language,
             name=person.name,
             is_session=isinstance(obj, TrainingSession),
@@ -192,10 +206,12 @@ def _send(
             else ical.event_location(obj),
             url=ical.event_url(event),
         )
-        enqueue(
+        message = enqueue(
             key=keys.calendar(kind, obj, sequence, method, person.email),
             recipient=person.email,
             recipient_name=person.name,
+            reply_to=sender.contact_email,
+            reply_to_name=sender.contact_name,
             subject=subject,
             body_text=text,
             body_html=html,
@@ -203,9 +219,41 @@ def _send(
             calendar_method=method,
             calendar_ics=ics,
         )
+        if kind in PERSONAL_KINDS:
+            _queued_now()[_carrier_key(person.email, obj, kind)] = message
         queued += 1
     db.session.flush()
     return queued
+
+
+# --- the calendar message that carries a registration's notice ------------------------------
+
+_QUEUED_NOW = "calendar_mail.queued_now"
+
+
+def _queued_now() -> dict[tuple[str, str, int, str], OutboxMessage]:
+    """The per-person calendar messages this transaction queued (cleared at its end)."""
+    return db.session.info.setdefault(_QUEUED_NOW, {})
+
+
+def _carrier_key(email: str, obj: Event | TrainingSession, kind: str) -> tuple[str, str, int, str]:
+    return (email.strip().lower(), type(obj).__name__, obj.id, str(kind))
+
+
+def carrier(email: str, obj: Event | TrainingSession, confirmed: bool) -> OutboxMessage | None:
+    """The invite (``confirmed``) or withdrawal this transaction queued to ``email`` about
+    ``obj``, still unsent: the mail that carries the registration's notice; None if none."""
+    kind = INVITE if confirmed else WITHDRAW
+    message = _queued_now().get(_carrier_key(email, obj, kind))
+    if message is None or message.status != OutboxStatus.QUEUED or message.locked_by:
+        return None
+    return message
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(_QUEUED_NOW, None)
 
 
 # --- who takes part -------------------------------------------------------------------------

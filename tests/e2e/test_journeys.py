@@ -352,8 +352,8 @@ def test_representative_registers_and_gives_up_a_seat(
     (seat,) = registration.seats
     assert seat.session_id == strategy.id and seat.status == "confirmed"
     _deliver(live_server)
-    # the confirmation and a calendar invitation for the event and for the session, in Polish
-    mails = _mails_to(smtp_catcher, respondent.email, 4)
+    # the confirmation carrying the event's calendar invitation, and the session's, in Polish
+    mails = _mails_to(smtp_catcher, respondent.email, 3)
     subjects = [str(m["Subject"]) for m in mails[1:]]
     assert any("potwierdzona" in subject for subject in subjects), subjects
     invites = [m for m in mails if any(p.get_content_type() == "text/calendar" for p in m.walk())]
@@ -400,7 +400,7 @@ def test_representative_registers_and_gives_up_a_seat(
     (promotion,) = db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.recipient == first.email,
-            OutboxMessage.kind == "registration_promoted",
+            OutboxMessage.notice == "promoted",
         )
     )
     assert "Internationalisation strategy" in promotion.subject

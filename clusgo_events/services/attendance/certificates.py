@@ -28,8 +28,10 @@ from ...models import (
 )
 from .. import audit
 from ..mailer import render_email
-from ..outbox import attachment, enqueue
+from ..outbox import attachment
 from ..outbox import keys as outbox_keys
+from ..registration.mail import queue_to_participant
+from ..sender import senders_of
 from ..timeutil import utc_to_local
 from .pdf_text import MAIN, UnicodePDF
 from .roster import ATTENDED
@@ -190,23 +192,24 @@ def send_certificates(event: Event, by: User | None) -> int:
     )
     pending = {key: r for key, r in keys.items() if key.key not in already}
     sessions = _sessions_of(list(pending.values()))
+    senders = senders_of(event)
     for key, registration in pending.items():
         language = language_for(registration.language, registration.country)
+        sender = senders(registration.country)
         data = certificate_pdf(registration, sessions[registration.id])
-        subject, text, html = render_email(
+        mail = render_email(
             "certificate",
             language,
             registration=registration,
             event=event,
             sessions=sessions[registration.id],
+            sender=sender,
         )
-        enqueue(
-            key=key,
-            recipient=registration.email,
-            recipient_name=registration.name,
-            subject=subject,
-            body_text=text,
-            body_html=html,
+        queue_to_participant(
+            registration,
+            key,
+            sender,
+            mail,
             language=language,
             attachments=[attachment("certificate.pdf", "application/pdf", data)],
         )

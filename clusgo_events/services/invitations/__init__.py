@@ -18,7 +18,14 @@ from .eligibility import INTERESTS, Narrowing, check_narrowing, count_eligible, 
 from .feedback import RECEIVERS
 from .overview import FILTERS, counts_by_country, list_invitations
 from .reminders import DEFAULT_REMINDER_INTERVAL, reminder_candidates, send_reminders
-from .sending import SendResult, check_can_invite, expiry_for, follow_deadline, send_invitations
+from .sending import (
+    SendResult,
+    check_can_invite,
+    expiry_for,
+    follow_deadline,
+    render_mail,
+    send_invitations,
+)
 from .state import (
     USABLE,
     Standing,
@@ -53,6 +60,7 @@ __all__ = [
     "list_invitations",
     "registration_through",
     "reminder_candidates",
+    "render_mail",
     "send_invitations",
     "send_reminders",
     "standing",

@@ -21,6 +21,7 @@ from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
 from ..outbox import keys
+from ..sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from .sending import SendResult, check_can_invite, queue_mail
@@ -40,7 +41,7 @@ def reminder_candidates(event: Event, interval: timedelta = DEFAULT_REMINDER_INT
     )
 
 
-def remind(invitation: Invitation) -> bool:
+def remind(invitation: Invitation, senders: Callable[[str | None], Sender] | None = None) -> bool:
     """Queue the next reminder of ``invitation`` with a fresh link (the old one stops
     working); False when a concurrent run reminded it first."""
     raw, token_hash = new_token()
@@ -55,7 +56,7 @@ def remind(invitation: Invitation) -> bool:
     if claimed.rowcount != 1:
         return False
     db.session.refresh(invitation)
-    queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number))
+    queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number), senders)
     return True
 
 
@@ -79,13 +80,14 @@ def send_reminders(
         )
     )
     result = SendResult(dry_run=dry_run)
+    senders = senders_of(event)
     for invitation in invitations:
         country = invitation.respondent.country or "?"
         result.per_country[country] = result.per_country.get(country, 0) + 1
         if dry_run:
             result.queued += 1
             continue
-        if not remind(invitation):
+        if not remind(invitation, senders):
             continue
         result.queued += 1
         if progress is not None:

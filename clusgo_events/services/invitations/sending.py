@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
@@ -25,6 +24,7 @@ from ...models.enums import EventStatus, InvitationStatus
 from .. import ServiceError, audit
 from ..mailer import render_email
 from ..outbox import enqueue, keys
+from ..sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from ..urls import external_url
@@ -69,34 +69,65 @@ def check_can_invite(event: Event) -> None:
         raise ServiceError(_l("Registration for this event has closed: invitations would expire."))
 
 
-def _mail_context(invitation: Invitation, raw_token: str) -> dict[str, Any]:
-    event = invitation.event
-    respondent = invitation.respondent
-    language = invitation.language
-    expires = invitation.expires_at or expiry_for(event)
-    return {
-        "event": event,
-        "respondent": respondent,
-        "name": respondent.contact_name or respondent.email,
-        "when": format_when(event, language),
-        "expires": format_moment(expires, event, language),
-        "url": external_url("invitations.show", token=raw_token),
-        "reminder_number": invitation.reminders_sent,
-        "lang": language,
-    }
+def render_mail(
+    event: Event,
+    language: str,
+    template: str,
+    *,
+    name: str,
+    url: str,
+    expires: datetime | None = None,
+    reminder_number: int = 0,
+    sender: Sender,
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of the invitation (``template`` "invitation") or a reminder
+    ("reminder") as ``name`` reads it in ``language``, with the answer link ``url``, from
+    ``sender``, with the organiser's own paragraph: the one rendering the outbox and the
+    organiser's preview share."""
+    return render_email(
+        template,
+        language,
+        event=event,
+        note=event.text("invitation_note", language),
+        sender=sender,
+        name=name,
+        when=format_when(event, language),
+        expires=format_moment(expires or expiry_for(event), event, language),
+        url=url,
+        reminder_number=reminder_number,
+        lang=language,
+    )
 
 
-def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.OutboxKey) -> None:
+def queue_mail(
+    invitation: Invitation,
+    raw_token: str,
+    template: str,
+    key: keys.OutboxKey,
+    senders: Callable[[str | None], Sender] | None = None,
+) -> None:
     """Queue the invitation (``template`` "invitation") or a reminder ("reminder") mail;
-    ``key`` (from :mod:`..outbox.keys`) says which."""
+    ``key`` (from :mod:`..outbox.keys`) says which; ``senders`` (``senders_of(event)``) is
+    asked once per country by a batch."""
     respondent = invitation.respondent
-    subject, text, html = render_email(
-        template, invitation.language, **_mail_context(invitation, raw_token)
+    senders = senders or senders_of(invitation.event)
+    sender = senders(respondent.country)
+    subject, text, html = render_mail(
+        invitation.event,
+        invitation.language,
+        template,
+        name=respondent.contact_name or respondent.email,
+        url=external_url("invitations.show", token=raw_token),
+        expires=invitation.expires_at,
+        reminder_number=invitation.reminders_sent,
+        sender=sender,
     )
     enqueue(
         key=key,
         recipient=respondent.email,
         recipient_name=respondent.contact_name,
+        reply_to=sender.contact_email,
+        reply_to_name=sender.contact_name,
         subject=subject,
         body_text=text,
         body_html=html,
@@ -104,7 +135,12 @@ def queue_mail(invitation: Invitation, raw_token: str, template: str, key: keys.
     )
 
 
-def invite(event: Event, respondent: Respondent, expires: datetime | None = None) -> Invitation:
+def invite(
+    event: Event,
+    respondent: Respondent,
+    expires: datetime | None = None,
+    senders: Callable[[str | None], Sender] | None = None,
+) -> Invitation:
     """One new invitation of ``respondent`` to ``event``, its e-mail queued (flushed; the
     unique (event, respondent) constraint refuses a second one with an IntegrityError)."""
     raw, token_hash = new_token()
@@ -118,7 +154,7 @@ def invite(event: Event, respondent: Respondent, expires: datetime | None = None
     )
     db.session.add(invitation)
     db.session.flush()
-    queue_mail(invitation, raw, "invitation", keys.invitation(invitation))
+    queue_mail(invitation, raw, "invitation", keys.invitation(invitation), senders)
     return invitation
 
 
@@ -143,11 +179,12 @@ def send_invitations(
     event = lock_event(event.id)
     respondents = list(db.session.scalars(eligible_query(event, narrowing).order_by(Respondent.id)))
     expires = expiry_for(event)
+    senders = senders_of(event)
     per_country: dict[str, int] = {}
     for respondent in respondents:
         try:
             with db.session.begin_nested():
-                invite(event, respondent, expires)
+                invite(event, respondent, expires, senders)
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1

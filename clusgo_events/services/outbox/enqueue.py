@@ -35,6 +35,8 @@ def enqueue(
     body_text: str,
     body_html: str = "",
     recipient_name: str = "",
+    reply_to: str = "",
+    reply_to_name: str = "",
     language: str = "en",
     kind: OutboxKind | str | None = None,
     calendar_method: str | None = None,
@@ -45,7 +47,7 @@ def enqueue(
 
     ``key`` comes from a builder of :mod:`.keys` (kind and references with it); a plain string
     is for a message that refers to nothing else, with its ``kind`` (an ``OutboxKind`` value,
-    ``other`` when left out).
+    ``other`` when left out). ``reply_to`` is the person who answers (the event's contact).
     """
     if isinstance(key, str):
         key = plain(kind or OutboxKind.OTHER, key)
@@ -61,6 +63,8 @@ def enqueue(
         **key.columns(),
         recipient=recipient,
         recipient_name=recipient_name,
+        reply_to=(reply_to or "").strip()[: max_length(OutboxMessage.reply_to)],
+        reply_to_name=(reply_to_name or "")[: max_length(OutboxMessage.reply_to_name)],
         subject=one_line[: max_length(OutboxMessage.subject)],
         body_text=body_text,
         body_html=body_html,

@@ -10,6 +10,9 @@ nobody splits a key or matches it with LIKE. The key texts are those the app alw
 * ``registration:<id>:<notice>:[session-<id>:]<n>`` (notice: confirmed, waitlisted ...)
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
 * ``certificate:<event>:<registration>``
+* ``event-reminder:<registration>``
+* ``message:<participant message>:<registration>``
+* ``test:<event>:<user>:<mail>:<language>:<nonce>`` (an organiser's test copy)
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from ...models import OutboxKind, OutboxMessage, TrainingSession
 from ...models.base import max_length
 
 if TYPE_CHECKING:
-    from ...models import Event, Invitation, Registration
+    from ...models import Event, Invitation, ParticipantMessage, Registration
 
 CALENDAR_KINDS = (
     OutboxKind.CALENDAR_INVITE,
@@ -156,6 +159,34 @@ def certificate(event: Event, registration: Registration) -> OutboxKey:
         registration_id=registration.id,
         respondent_id=registration.respondent_id,
     )
+
+
+def event_reminder(registration: Registration) -> OutboxKey:
+    """The reminder before the event to ``registration`` (one per registration, ever)."""
+    return OutboxKey(
+        key=f"event-reminder:{registration.id}",
+        kind=OutboxKind.EVENT_REMINDER,
+        event_id=registration.event_id,
+        registration_id=registration.id,
+        respondent_id=registration.respondent_id,
+    )
+
+
+def participant_message(message: ParticipantMessage, registration: Registration) -> OutboxKey:
+    """The organiser's ``message`` to one of its recipients."""
+    return OutboxKey(
+        key=f"message:{message.id}:{registration.id}",
+        kind=OutboxKind.PARTICIPANT_MESSAGE,
+        event_id=message.event_id,
+        registration_id=registration.id,
+        session_id=message.session_id,
+        respondent_id=registration.respondent_id,
+    )
+
+
+def mail_test(event: Event, unique: str) -> OutboxKey:
+    """An organiser's test copy of one of ``event``'s mails (``unique``: who, which, a nonce)."""
+    return OutboxKey(key=f"test:{event.id}:{unique}", kind=OutboxKind.MAIL_TEST, event_id=event.id)
 
 
 def about(

@@ -42,7 +42,8 @@ from typing import Any
 
 from ...models import OutboxMessage
 from ...models.base import utcnow
-from .addresses import Mailbox
+from .addresses import Mailbox, mailbox
+from .errors import PermanentFailure
 
 # our own UTF-8 charset for encoded words: Flask-Mail re-registers "utf-8" globally
 _UTF8 = Charset("utf-8")
@@ -126,13 +127,26 @@ def _registry() -> HeaderRegistry:
     registry.map_to_type("subject", _TextHeader)
     registry.map_to_type("from", _MailboxHeader)
     registry.map_to_type("to", _MailboxHeader)
+    registry.map_to_type("reply-to", _MailboxHeader)
     return registry
 
 
-#: policy.SMTP with 7-bit transfer encodings and the three headers above
+#: policy.SMTP with 7-bit transfer encodings and the mailbox and subject headers above
 POLICY = SMTP.clone(cte_type="7bit", header_factory=_registry())
 #: the same for a server that offers SMTPUTF8, to a recipient whose address needs it
 POLICY_UTF8 = POLICY.clone(utf8=True)
+
+
+def _reply_to(address: str, utf8: bool) -> str:
+    """The Reply-To address for SMTP; "" when there is none or it cannot be written here (a
+    bad Reply-To must not keep the message from its recipient)."""
+    if not address:
+        return ""
+    try:
+        found = mailbox(address)
+    except PermanentFailure:
+        return ""
+    return "" if found.needs_smtputf8 and not utf8 else found.address
 
 
 def build(
@@ -147,6 +161,9 @@ def build(
     mime["Subject"] = clean(message.subject)
     mime["From"] = (sender[0], sender[1].address)
     mime["To"] = (message.recipient_name or "", recipient.address)
+    reply_to = _reply_to(message.reply_to, utf8)
+    if reply_to:  # the event's contact person: answers reach someone
+        mime["Reply-To"] = (message.reply_to_name or "", reply_to)
     mime["Date"] = format_datetime(utcnow(), usegmt=True)
     mime["Message-ID"] = message_id
     mime["Auto-Submitted"] = "auto-generated"

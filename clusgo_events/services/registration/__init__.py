@@ -41,7 +41,7 @@ from .lists import (
     session_seats,
     status_totals,
 )
-from .mail import qr_png
+from .mail import qr_data_uri, qr_png
 from .signup import Attendee, Entry, Way, entry, register, resolve_sessions
 from .window import registration_window_problem
 
@@ -63,6 +63,7 @@ __all__ = [
     "my_registrations",
     "promote_registration",
     "promote_seat",
+    "qr_data_uri",
     "qr_png",
     "register",
     "registration_for",

@@ -54,7 +54,10 @@ def change_sessions(registration: Registration, session_ids: Iterable[Any]) -> O
             seat_confirmed.send(seat)
     promoted = sum(places.promote_session(s) for s in freed)
     if dropped or added:
-        notify_state(registration)
+        # the calendar mails of the sessions added and dropped say what changed; a seat on a
+        # waiting list has no calendar entry, so the registration's state says it
+        if any(seat.status == SeatStatus.WAITLISTED for seat in added):
+            notify_state(registration)
         audit.record(
             "registration.sessions",
             registration,

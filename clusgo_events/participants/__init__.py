@@ -1,0 +1,1 @@
+"""Talking to participants: the event's Mail page, previews, messages, the reminder command."""
