@@ -1,7 +1,7 @@
 """respondents an organiser invited by hand are marked as such
 
 Revision ID: 0400
-Revises: 0051
+Revises: 0304
 Create Date: 2026-12-01 23:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0400"
-down_revision = "0051"
+down_revision = "0304"
 branch_labels = None
 depends_on = None
 
