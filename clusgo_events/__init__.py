@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .participants.routes import bp as participants_bp
     from .privacy.routes import bp as privacy_bp
     from .registration.routes import bp as registration_bp
+    from .respondents.routes import bp as respondents_bp
     from .survey.routes import bp as survey_bp
 
     app.register_blueprint(main_bp)
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(survey_bp, url_prefix="/survey")
+    app.register_blueprint(respondents_bp, url_prefix="/survey")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(certificates_bp)
     app.register_blueprint(invitations_bp)

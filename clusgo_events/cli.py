@@ -124,6 +124,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(mail_cli)
     app.cli.add_command(invitations_cli)
+    from .registration.commands import registrations_cli
+
+    app.cli.add_command(registrations_cli)
     from .participants.commands import events_cli
 
     app.cli.add_command(events_cli)

@@ -31,3 +31,15 @@ def one_of(args: Mapping[str, Any], name: str, allowed: Iterable[str]) -> tuple[
     if given in allowed:
         return given, ""
     return None, given
+
+
+def record_id(args: Mapping[str, Any], name: str) -> int | None:
+    """A record's id named by ``args[name]`` (a query string or a form), or None for anything
+    that cannot be one: PostgreSQL refuses an INTEGER beyond 32 bits with an error."""
+    from .security import MAX_DB_INT
+
+    try:
+        value = int(args.get(name) or 0)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= MAX_DB_INT else None

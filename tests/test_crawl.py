@@ -93,6 +93,16 @@ ORGANISERS = (TRAINERS - {"registration.register"}) | {
     "attendance.summary",
     "attendance.export_event",
     "attendance.certificate",
+    # issue 15's corrections (B4a): each page is reached by a link, its GET changes nothing
+    "respondents.show",
+    "respondents.edit",
+    "respondents.delete",
+    "respondents.merge",
+    "invitations.resend",
+    "registration.export_registrations",
+    "registration.staff_register",
+    "registration.staff_edit",
+    "registration.staff_move_seat",
 }
 ADMINS = {"admin.users", "admin.edit_user", "admin.deactivate_user", "audit.everything"}
 MUST_VIEW: dict[str, set[str]] = {

@@ -11,11 +11,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
-from ..forms import apply_service_errors
+from ..forms import ConfirmForm, apply_service_errors
 from ..i18n import page_language
 from ..models import Event, Invitation
 from ..models.enums import InvitationStatus, Role, values
-from ..query_args import page_number
+from ..query_args import one_of, page_number
+from ..respondents.forms import InviteOneForm
 from ..services import ServiceError, mail_jobs, scope
 from ..services import events as event_service
 from ..services import invitations as service
@@ -50,7 +51,12 @@ def _narrowing(form: NarrowForm) -> service.Narrowing:
     )
 
 
-def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
+def _overview(
+    event: Event,
+    form: NarrowForm,
+    reminders: ReminderForm,
+    invite_one: InviteOneForm | None = None,
+) -> str:
     eligible: dict[str, int] = {}
     if not form.errors:
         try:
@@ -58,8 +64,9 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         except ServiceError as exc:
             apply_service_errors(form, exc)
     countries = scope.visible_countries(current_user)
+    state, unknown_state = one_of(request.args, "state", service.FILTERS)
     pagination = service.list_invitations(
-        event, page=page_number(request.args), countries=countries
+        event, page=page_number(request.args), countries=countries, state=state
     )
     by_country = service.counts_by_country(event, countries)
     totals = {state: sum(row.get(state, 0) for row in by_country.values()) for state in STATES}
@@ -79,6 +86,11 @@ def _overview(event: Event, form: NarrowForm, reminders: ReminderForm) -> str:
         effective_status=service.effective_status,
         failed_messages=outbox_listing.failed_messages_of([i.id for i in pagination.items]),
         jobs=_jobs(event),
+        state=state,
+        unknown_state=unknown_state,
+        filters=service.FILTERS,
+        invite_one=invite_one or InviteOneForm(formdata=None),
+        confirm=ConfirmForm(formdata=None),
     )
 
 
@@ -242,3 +254,6 @@ def decline(token: str) -> Response | tuple[str, int] | str:
     if not perform(lambda: service.decline(found, form.reason.data or ""), form=form).ok:
         return _state_page(found, token) or redirect(url_for("invitations.show", token=token))
     return _page("invitations/state.html", found, token, state=Standing.DECLINED)
+
+
+from . import corrections  # noqa: E402,F401  (the one-person routes, on this blueprint)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, event
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..extensions import db
@@ -47,6 +48,8 @@ class Respondent(db.Model):
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # when the privacy erasure or the retention purge blanked its personal data
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True for a person an organiser invited by hand (not from the survey): the origin shown
+    added_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # e-mail, contact name and organisation, folded (see search_key_for): what the organisers'

@@ -361,3 +361,4 @@ def session_capacity(slug: str, session_id: int) -> Response:
 
 # cancelling a registration or a seat (each after its confirmation) lives in its own module
 from . import cancelling  # noqa: E402, F401
+from . import organiser  # noqa: E402,F401  (the organiser's export and changes, on this blueprint)

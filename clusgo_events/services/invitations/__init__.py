@@ -16,7 +16,7 @@ from .answers import accept, decline
 from .dates import format_moment, format_when
 from .eligibility import INTERESTS, Narrowing, check_narrowing, count_eligible, eligible_query
 from .feedback import RECEIVERS
-from .overview import counts_by_country, list_invitations
+from .overview import FILTERS, counts_by_country, list_invitations
 from .reminders import DEFAULT_REMINDER_INTERVAL, reminder_candidates, send_reminders
 from .sending import (
     SendResult,
@@ -37,6 +37,7 @@ from .state import (
 
 __all__ = [
     "DEFAULT_REMINDER_INTERVAL",
+    "FILTERS",
     "INTERESTS",
     "RECEIVERS",
     "USABLE",

@@ -10,8 +10,17 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import Event, Invitation, Respondent
 from ...models.base import utcnow
+from ...models.enums import InvitationStatus
 
 PER_PAGE = 50
+#: the organiser's filters of the list: the states a person sees ("unanswered": queued or sent)
+FILTERS: dict[str, tuple[InvitationStatus, ...]] = {
+    "unanswered": (InvitationStatus.QUEUED, InvitationStatus.SENT),
+    "declined": (InvitationStatus.DECLINED,),
+    "failed": (InvitationStatus.FAILED,),
+    "accepted": (InvitationStatus.ACCEPTED,),
+    "expired": (InvitationStatus.EXPIRED,),
+}
 
 
 def _in(countries: frozenset[str] | None) -> Any:
@@ -42,8 +51,11 @@ def list_invitations(
     page: int = 1,
     per_page: int = PER_PAGE,
     countries: frozenset[str] | None = None,
+    state: str | None = None,
 ) -> Any:
-    """One page of the event's invitations with their respondents (two queries)."""
+    """One page of the event's invitations with their respondents (two queries); only
+    ``countries`` (``services.scope.visible_countries``) and only those in ``state`` (a key of
+    :data:`FILTERS`) when given."""
     query = (
         select(Invitation)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
@@ -51,4 +63,6 @@ def list_invitations(
         .options(joinedload(Invitation.respondent))
         .order_by(Invitation.id)
     )
+    if state in FILTERS:
+        query = query.where(Invitation.state_at(utcnow()).in_([str(s) for s in FILTERS[state]]))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -21,7 +21,7 @@ from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit
 from ..outbox import keys
-from ..sender import senders_of
+from ..sender import Sender, senders_of
 from ..tokens import new_token
 from ..transactions import lock_event
 from .eligibility import contactable
@@ -45,6 +45,25 @@ def reminder_candidates(event: Event, interval: timedelta = DEFAULT_REMINDER_INT
             last_contact <= now - interval,
         )
     )
+
+
+def remind(invitation: Invitation, senders: Callable[[str | None], Sender] | None = None) -> bool:
+    """Queue the next reminder of ``invitation`` with a fresh link (the old one stops
+    working); False when a concurrent run reminded it first."""
+    raw, token_hash = new_token()
+    number = invitation.reminders_sent + 1
+    # a compare-and-set on the counter: two concurrent runs cannot both remind
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.reminders_sent == number - 1)
+        .values(reminders_sent=number, last_reminder_at=utcnow(), token_hash=token_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    db.session.refresh(invitation)
+    queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number), senders)
+    return True
 
 
 def send_reminders(
@@ -74,19 +93,8 @@ def send_reminders(
         if dry_run:
             result.queued += 1
             continue
-        raw, token_hash = new_token()
-        number = invitation.reminders_sent + 1
-        # a compare-and-set on the counter: two concurrent runs cannot both remind
-        claimed = db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.reminders_sent == number - 1)
-            .values(reminders_sent=number, last_reminder_at=utcnow(), token_hash=token_hash)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+        if not remind(invitation, senders):
             continue
-        db.session.refresh(invitation)
-        queue_mail(invitation, raw, "reminder", keys.reminder(invitation, number), senders)
         result.queued += 1
         if progress is not None:
             progress(1)

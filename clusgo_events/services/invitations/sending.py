@@ -160,6 +160,29 @@ def rerender_mail(invitation: Invitation, template: str) -> tuple[str, str, str]
     return invitation_mail(invitation, raw, template, sender)
 
 
+def invite(
+    event: Event,
+    respondent: Respondent,
+    expires: datetime | None = None,
+    senders: Callable[[str | None], Sender] | None = None,
+) -> Invitation:
+    """One new invitation of ``respondent`` to ``event``, its e-mail queued (flushed; the
+    unique (event, respondent) constraint refuses a second one with an IntegrityError)."""
+    raw, token_hash = new_token()
+    invitation = Invitation(
+        event=event,
+        respondent=respondent,
+        token_hash=token_hash,
+        language=language_for(respondent.language, respondent.country),
+        status=InvitationStatus.QUEUED,
+        expires_at=expires or expiry_for(event),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    queue_mail(invitation, raw, "invitation", keys.invitation(invitation), senders)
+    return invitation
+
+
 def send_invitations(
     event: Event,
     narrowing: Narrowing | None = None,
@@ -184,20 +207,9 @@ def send_invitations(
     senders = senders_of(event)
     per_country: dict[str, int] = {}
     for respondent in respondents:
-        raw, token_hash = new_token()
-        invitation = Invitation(
-            event=event,
-            respondent=respondent,
-            token_hash=token_hash,
-            language=language_for(respondent.language, respondent.country),
-            status=InvitationStatus.QUEUED,
-            expires_at=expires,
-        )
         try:
             with db.session.begin_nested():
-                db.session.add(invitation)
-                db.session.flush()
-                queue_mail(invitation, raw, "invitation", keys.invitation(invitation), senders)
+                invite(event, respondent, expires, senders)
         except IntegrityError:  # invited by a concurrent run in the meantime
             continue
         result.queued += 1

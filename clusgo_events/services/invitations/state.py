@@ -26,7 +26,7 @@ TOKEN_LENGTHS = range(32, 65)  # token_urlsafe(32) gives 43 characters
 class Standing(StrEnum):
     """What an invitation's link may do now."""
 
-    OPEN = "open"  # unanswered and unexpired: accept, decline, or register
+    OPEN = "open"  # unanswered (or declined) and unexpired: accept, decline, or register
     ACCEPTED = "accepted"  # accepted, nobody registered yet: register (once)
     REGISTERED = "registered"  # used: log in and see that registration
     DECLINED = "declined"
@@ -60,15 +60,18 @@ def registration_through(invitation: Invitation) -> Registration | None:
 
 
 def standing(invitation: Invitation, now: datetime | None = None) -> Standing:
-    """Where ``invitation`` stands at ``now``: used, declined, cancelled, expired, accepted
-    or open, in that order of precedence."""
+    """Where ``invitation`` stands at ``now``: used, cancelled, expired, accepted or open, in
+    that order of precedence; a declined one stays open (they may still accept) until
+    registration closes or the event is cancelled, then it is declined."""
     if registration_through(invitation) is not None:
         return Standing.REGISTERED
+    closed = invitation.event.status == EventStatus.CANCELLED or invitation.lapsed(now or utcnow())
     if invitation.status == InvitationStatus.DECLINED:
-        return Standing.DECLINED
+        # a decline is final only once registration has closed: until then they may accept
+        return Standing.DECLINED if closed else Standing.OPEN
     if invitation.event.status == EventStatus.CANCELLED:
         return Standing.CANCELLED
-    if invitation.lapsed(now or utcnow()):
+    if closed:
         return Standing.EXPIRED
     if invitation.status == InvitationStatus.ACCEPTED:
         return Standing.ACCEPTED

@@ -5,7 +5,8 @@ respondent) are the schema; the unique idempotency key is built here from the sa
 nobody splits a key or matches it with LIKE. The key texts are those the app always wrote
 (migration 0030 parsed the old rows into the columns once):
 
-* ``invitation:<event>:<respondent>``; ``reminder:<invitation>:<n>``
+* ``invitation:<event>:<respondent>``; ``invitation-again:<invitation>:<n>`` (sent again by
+  hand); ``reminder:<invitation>:<n>``
 * ``registration:<id>:<notice>:[session-<id>:]<n>`` (notice: confirmed, waitlisted ...)
 * ``cal:<uid>:<sequence>:<METHOD>:<recipient>`` (a hash for a very long address)
 * ``certificate:<event>:<registration>[:<reissued certificate>]``
@@ -82,6 +83,13 @@ def _of_invitation(invitation: Invitation, kind: OutboxKind, key: str) -> Outbox
 def invitation(invitation: Invitation) -> OutboxKey:
     """The invitation e-mail of ``invitation`` (flushed: it needs the id)."""
     key = f"invitation:{invitation.event_id}:{invitation.respondent_id}"
+    return _of_invitation(invitation, OutboxKind.INVITATION, key)
+
+
+def resent_invitation(invitation: Invitation, number: int) -> OutboxKey:
+    """The invitation e-mail of ``invitation`` sent again by an organiser (the ``number``-th
+    time, to the respondent's address then): an invitation's kind, so delivery marks it sent."""
+    key = f"invitation-again:{invitation.id}:{number}"
     return _of_invitation(invitation, OutboxKind.INVITATION, key)
 
 

@@ -7,6 +7,8 @@ one module per concern, re-exported here (``from clusgo_events.services import r
 - :mod:`.window` — when an event takes registrations
 - :mod:`.lists` — one person's registrations, the organiser's lists, ranks and totals
 - :mod:`.mail` — the registration e-mails and the check-in QR code
+- :mod:`.staff` — an organiser registers a person, corrects details, moves a person's seat
+- :mod:`.export` — the registrations as CSV or XLSX (the page and the command line)
 - places, waiting lists and capacities: :mod:`clusgo_events.services.places`
 
 Every function that changes places runs as one write transaction that first takes the event's

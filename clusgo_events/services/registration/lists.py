@@ -90,7 +90,7 @@ def seat_ranks(seats: Iterable[SessionSeat]) -> dict[int, int]:
     return _ranks(SessionSeat, SessionSeat.session_id, seats)
 
 
-def _status_order(column: Any) -> Any:
+def status_order(column: Any) -> Any:
     """Confirmed first, then the waiting list, then cancelled (an SQL ``CASE``)."""
     return case({status: rank for rank, status in enumerate(STATUSES)}, value=column, else_=3)
 
@@ -117,7 +117,7 @@ def _paged(
         query.where(group == group_id)
         .options(selectinload(load))
         .order_by(
-            _status_order(model.status),
+            status_order(model.status),
             model.waitlist_position.nulls_first(),
             model.created_at,
             model.id,

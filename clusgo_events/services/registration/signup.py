@@ -231,7 +231,7 @@ def resolve_sessions(event: Event, session_ids: Iterable[Any]) -> list[TrainingS
     return sessions
 
 
-def _clean_attendee(attendee: Attendee) -> dict[str, Any]:
+def clean_attendee(attendee: Attendee) -> dict[str, Any]:
     """The attendee's values, trimmed, each within its column's length; else the errors."""
     errors: dict[str, Any] = {}
     values: dict[str, Any] = {}
@@ -309,7 +309,7 @@ def register(
     door = _door(event, invitation, user)
     if door.way != Way.FORM:
         raise ServiceError(door.message)
-    values = _clean_attendee(attendee)
+    values = clean_attendee(attendee)
     sessions = resolve_sessions(event, session_ids)
     respondent = invitation.respondent if invitation is not None else None
     language = language_for(
@@ -321,19 +321,48 @@ def register(
     )
     if user is None:
         user = _invitee_account(door.email, values["name"], language, password_hash or "")
-    registration = door.registration
+    made = Made(door.email, language, invitation, respondent, checkin_code, qr)
+    return complete(event, user, door.registration, values, sessions, made)
+
+
+@dataclass
+class Made:
+    """How a registration is made: its address and language, the invitation and survey answer
+    behind it, its check-in code and QR (made before the lock), who made it."""
+
+    email: str
+    language: str
+    invitation: Invitation | None
+    respondent: Any
+    checkin_code: str
+    qr: bytes
+    by_organiser: bool = False
+
+
+def complete(
+    event: Event,
+    user: User,
+    registration: Registration | None,
+    values: dict[str, Any],
+    sessions: list[TrainingSession],
+    made: Made,
+) -> Registration:
+    """Write the registration of ``user`` (reusing their cancelled one) under the event's lock:
+    places, seats, the invitation accepted, audit, signals and mail (the person's sign-up and
+    the organiser's registration on their behalf share it)."""
+    invitation = made.invitation
     if registration is None:
         registration = Registration(event=event, user=user)
         db.session.add(registration)
     for key, value in values.items():
         setattr(registration, key, value)
-    registration.email = door.email
-    registration.checkin_code = checkin_code
-    registration.language = language
+    registration.email = made.email
+    registration.checkin_code = made.checkin_code
+    registration.language = made.language
     registration.privacy_consent_at = utcnow()
     registration.cancelled_at = None
     registration.invitation_id = invitation.id if invitation is not None else None
-    registration.respondent_id = respondent.id if respondent is not None else None
+    registration.respondent_id = made.respondent.id if made.respondent is not None else None
     places.join_event(registration, event)
     db.session.flush()
     if respondent is not None and respondent.consent and respondent.consent_withdrawn_at is None:
@@ -345,14 +374,13 @@ def register(
         invitation.status = InvitationStatus.ACCEPTED
         invitation.answered_at = utcnow()
     db.session.flush()
-    audit.record(
-        "registration.create",
-        registration,
-        {"status": registration.status, "invitation": invitation is not None},
-    )
+    details = {"status": registration.status, "invitation": invitation is not None}
+    if made.by_organiser:
+        details["by_organiser"] = True
+    audit.record("registration.create", registration, details)
     if registration.status == RegistrationStatus.CONFIRMED:
         registration_confirmed.send(registration)
-    notify_state(registration, qr=qr)
+    notify_state(registration, qr=made.qr)
     for seat in new_seats:
         if seat.status == RegistrationStatus.CONFIRMED:
             seat_confirmed.send(seat)

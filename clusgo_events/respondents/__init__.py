@@ -1,0 +1,1 @@
+"""Correcting survey respondents: a respondent's page, edit, delete, merge (organisers)."""

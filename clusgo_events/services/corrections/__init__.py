@@ -1,0 +1,46 @@
+"""Correcting organisers' mistakes: respondents (edit, delete, merge) and invitations one
+person at a time (by hand, resend, remind); one module per concern, re-exported here.
+
+- :mod:`.stale` — refusing a form saved over a newer change
+- :mod:`.respondents` — edit, delete and merge survey respondents
+- :mod:`.invitations` — invite one person by hand, resend, remind one, an invitation's history
+"""
+
+from __future__ import annotations
+
+from .. import ServiceError
+from .invitations import (
+    HandInvite,
+    invitation_history,
+    invite_by_hand,
+    remind_one,
+    resend,
+)
+from .respondents import (
+    MergePlan,
+    RespondentChanges,
+    delete_consequences,
+    delete_respondent,
+    merge_plan,
+    merge_respondents,
+    update_respondent,
+)
+from .stale import check_fresh, version_of
+
+__all__ = [
+    "HandInvite",
+    "MergePlan",
+    "RespondentChanges",
+    "ServiceError",
+    "check_fresh",
+    "delete_consequences",
+    "delete_respondent",
+    "invitation_history",
+    "invite_by_hand",
+    "merge_plan",
+    "merge_respondents",
+    "remind_one",
+    "resend",
+    "update_respondent",
+    "version_of",
+]

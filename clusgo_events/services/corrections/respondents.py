@@ -1,0 +1,283 @@
+"""Correcting survey respondents: edit (consent with a reason), delete, merge two records.
+
+Delete and merge compute their consequences here, with exact counts, so the confirmation an
+organiser reads and the operation share one rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import delete, func, select, update
+
+from ...extensions import db
+from ...models import Invitation, Registration, Respondent
+from .. import ServiceError, ValidationErrors, audit
+from ..respondents import REASON_LIMIT, set_consent
+from .fields import clean_email, clean_person
+from .stale import check_fresh
+
+
+@dataclass
+class RespondentChanges:
+    """What the organiser typed on the edit form."""
+
+    email: str
+    contact_name: str = ""
+    organisation_name: str = ""
+    country: str = ""
+    language: str = ""
+    consent: bool = False
+    consent_reason: str = ""
+
+
+def _email_taken(address: str, respondent: Respondent) -> bool:
+    return (
+        db.session.scalar(
+            select(Respondent.id).where(Respondent.email == address, Respondent.id != respondent.id)
+        )
+        is not None
+    )
+
+
+def _cleaned(respondent: Respondent, changes: RespondentChanges) -> dict[str, Any]:
+    """The new values, or every field's refusal at once."""
+    errors: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = clean_person(
+            None, changes.contact_name, changes.organisation_name, changes.country, changes.language
+        )
+    except ValidationErrors as exc:
+        errors = dict(exc._errors)
+    try:
+        values["email"] = clean_email(changes.email)
+    except ServiceError as exc:
+        errors["email"] = exc._message
+    else:
+        if _email_taken(values["email"], respondent):
+            errors["email"] = _l(
+                "Another respondent has this address: merge the two records instead."
+            )
+    if changes.consent != respondent.consent and not changes.consent_reason.strip():
+        errors["consent_reason"] = _l("Say why the consent changes.")
+    elif len(changes.consent_reason.strip()) > REASON_LIMIT:
+        errors["consent_reason"] = _l("At most %(n)s characters.", n=REASON_LIMIT)
+    if errors:
+        raise ValidationErrors(errors)
+    return values
+
+
+def update_respondent(respondent: Respondent, changes: RespondentChanges, seen: str) -> list[str]:
+    """Save the organiser's corrections of ``respondent`` (read at version ``seen``); the
+    names of the fields that changed. A changed address is not re-invited by itself: the
+    invitation's "send again" does that (the old link stops working)."""
+    check_fresh(respondent, seen)
+    values = _cleaned(respondent, changes)
+    changed = [name for name, value in values.items() if getattr(respondent, name) != value]
+    for name in changed:
+        setattr(respondent, name, values[name])
+    if set_consent(respondent, changes.consent, changes.consent_reason.strip()):
+        changed.append("consent")
+    if changed:
+        audit.record("respondent.update", respondent, {"fields": changed})
+        db.session.flush()
+    return changed
+
+
+def _counts(respondent: Respondent) -> tuple[int, int]:
+    invitations = db.session.scalar(
+        select(func.count(Invitation.id)).where(Invitation.respondent_id == respondent.id)
+    )
+    registrations = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.respondent_id == respondent.id)
+    )
+    return int(invitations or 0), int(registrations or 0)
+
+
+def delete_consequences(respondent: Respondent) -> list[str]:
+    """What deleting ``respondent`` does, with exact counts (the confirmation's lines)."""
+    invitations, registrations = _counts(respondent)
+    return [
+        ngettext(
+            "%(num)d invitation is deleted: its link stops working.",
+            "%(num)d invitations are deleted: their links stop working.",
+            invitations,
+        ),
+        ngettext(
+            "%(num)d registration stays, no longer linked to this survey response.",
+            "%(num)d registrations stay, no longer linked to this survey response.",
+            registrations,
+        ),
+        str(_l("The survey answers of %(email)s are deleted.", email=respondent.email)),
+    ]
+
+
+def delete_respondent(respondent: Respondent, seen: str) -> None:
+    """Delete ``respondent`` and their invitations; registrations stay (unlinked)."""
+    check_fresh(respondent, seen)
+    invitations, registrations = _counts(respondent)
+    audit.record(
+        "respondent.delete",
+        respondent,
+        {"invitations": invitations, "registrations": registrations},
+    )
+    db.session.execute(
+        update(Registration)
+        .where(Registration.respondent_id == respondent.id)
+        .values(respondent_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(Invitation)
+        .where(Invitation.respondent_id == respondent.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(respondent)
+    db.session.flush()
+
+
+@dataclass
+class MergePlan:
+    """What merging ``other`` into ``survivor`` does: invitations moved, invitations dropped
+    (both were invited to one event: the one with a registration, else an answer, else the
+    survivor's stays), registrations relinked, empty fields filled from ``other``."""
+
+    survivor: Respondent
+    other: Respondent
+    moved: list[Invitation] = field(default_factory=list)
+    dropped: list[Invitation] = field(default_factory=list)
+    registrations: int = 0
+    filled: list[str] = field(default_factory=list)
+
+    def consequences(self) -> list[str]:
+        """The confirmation's lines, with exact counts."""
+        return [
+            str(
+                _l(
+                    "%(kept)s stays; %(gone)s is deleted.",
+                    kept=self.survivor.email,
+                    gone=self.other.email,
+                )
+            ),
+            ngettext(
+                "%(num)d invitation moves to the record that stays.",
+                "%(num)d invitations move to the record that stays.",
+                len(self.moved),
+            ),
+            ngettext(
+                "%(num)d invitation to an event both were invited to is deleted"
+                " (its link stops working).",
+                "%(num)d invitations to events both were invited to are deleted"
+                " (their links stop working).",
+                len(self.dropped),
+            ),
+            ngettext(
+                "%(num)d registration is linked to the record that stays.",
+                "%(num)d registrations are linked to the record that stays.",
+                self.registrations,
+            ),
+            ngettext(
+                "%(num)d empty field is filled from the deleted record.",
+                "%(num)d empty fields are filled from the deleted record.",
+                len(self.filled),
+            ),
+        ]
+
+
+FILLABLE = ("contact_name", "organisation_name", "country", "language", "city", "sector")
+
+
+def _weight(invitation: Invitation, used: set[int]) -> int:
+    return 2 if invitation.id in used else 1 if invitation.answered_at is not None else 0
+
+
+def merge_plan(survivor: Respondent, other: Respondent) -> MergePlan:
+    """What :func:`merge_respondents` would do (nothing is changed)."""
+    if survivor.id == other.id:
+        raise ServiceError(_l("Choose two different records."), "other")
+    invitations = list(
+        db.session.scalars(
+            select(Invitation).where(Invitation.respondent_id.in_([survivor.id, other.id]))
+        )
+    )
+    used = set(
+        db.session.scalars(
+            select(Registration.invitation_id).where(
+                Registration.invitation_id.in_([i.id for i in invitations] or [0])
+            )
+        )
+    )
+    plan = MergePlan(survivor=survivor, other=other)
+    by_event: dict[int, list[Invitation]] = {}
+    for invitation in invitations:
+        by_event.setdefault(invitation.event_id, []).append(invitation)
+    for pair in by_event.values():
+        theirs = [i for i in pair if i.respondent_id == other.id]
+        if len(pair) == 1:
+            plan.moved.extend(theirs)
+            continue
+        keep = max(pair, key=lambda i: (_weight(i, used), i.respondent_id == survivor.id))
+        plan.dropped.extend(i for i in pair if i is not keep)
+        if keep.respondent_id == other.id:
+            plan.moved.append(keep)
+    plan.registrations = int(
+        db.session.scalar(
+            select(func.count(Registration.id)).where(Registration.respondent_id == other.id)
+        )
+        or 0
+    )
+    plan.filled = [n for n in FILLABLE if not getattr(survivor, n) and getattr(other, n)]
+    return plan
+
+
+def merge_respondents(survivor: Respondent, other: Respondent, seen: dict[str, str]) -> MergePlan:
+    """Merge ``other`` into ``survivor`` as :func:`merge_plan` says, then delete ``other``;
+    ``seen`` holds both records' versions as the organiser previewed them."""
+    check_fresh(survivor, seen.get("survivor"))
+    check_fresh(other, seen.get("other"))
+    plan = merge_plan(survivor, other)
+    dropped = [i.id for i in plan.dropped]
+    if dropped:
+        db.session.execute(
+            delete(Invitation)
+            .where(Invitation.id.in_(dropped))
+            .execution_options(synchronize_session=False)
+        )
+    if plan.moved:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_([i.id for i in plan.moved]))
+            .values(respondent_id=survivor.id)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(Registration)
+        .where(Registration.respondent_id == other.id)
+        .values(respondent_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    for name in plan.filled:
+        setattr(survivor, name, getattr(other, name))
+    survivor.interested_in_event = survivor.interested_in_event or other.interested_in_event
+    survivor.interested_in_training = (
+        survivor.interested_in_training or other.interested_in_training
+    )
+    audit.record(
+        "respondent.merge",
+        survivor,
+        {
+            "merged": other.id,
+            "moved": len(plan.moved),
+            "dropped": len(dropped),
+            "registrations": plan.registrations,
+            "filled": plan.filled,
+        },
+    )
+    db.session.delete(other)
+    db.session.flush()
+    db.session.expire_all()
+    return plan

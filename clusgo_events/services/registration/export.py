@@ -1,0 +1,199 @@
+"""An event's registrations as CSV or XLSX: one entry point for the page and the CLI.
+
+Columns (headers in the reader's language): name, e-mail, organisation, country, position,
+phone, status, waiting-list position, sessions, dietary and accessibility needs, consent time,
+registered at. XLSX holds real date cells (in the event's zone); CSV writes them as text. Text
+cells are neutralised against formula injection by the attendance exports' one rule
+(:func:`..attendance.rows.safe_cell`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Event, Registration, SessionSeat
+from ...models.enums import RegistrationStatus, SeatStatus
+from ..attendance.rows import STAMP, safe_cell
+from .lists import registration_ranks, status_order
+
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+WIDTHS = (28, 32, 30, 8, 22, 16, 12, 10, 44, 30, 30, 17, 17)
+DATE_COLUMNS = (11, 12)  # consent time, registered at (0-based)
+#: the registration's own columns the export reads (scripts/bench_registration_export.py
+#: writes them with a bare csv.writer, its reference)
+COLUMNS_PLAIN = (
+    "name",
+    "email",
+    "organisation_name",
+    "country",
+    "position",
+    "phone",
+    "status",
+    "waitlist_position",
+    "dietary_needs",
+    "accessibility_needs",
+    "privacy_consent_at",
+    "created_at",
+)
+
+
+def header() -> list[str]:
+    """The column titles, in the reader's language."""
+    return [
+        _("Name"),
+        _("E-mail"),
+        _("Organisation"),
+        _("Country"),
+        _("Position"),
+        _("Phone"),
+        _("Status"),
+        _("Waiting-list position"),
+        _("Sessions"),
+        _("Dietary needs"),
+        _("Accessibility needs"),
+        _("Consent time"),
+        _("Registered at"),
+    ]
+
+
+def _labels() -> dict[str, str]:
+    return {
+        RegistrationStatus.CONFIRMED: _("confirmed"),
+        RegistrationStatus.WAITLISTED: _("waiting list"),
+        RegistrationStatus.CANCELLED: _("cancelled"),
+    }
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """``moment`` in the event's zone, without a zone (spreadsheets keep none)."""
+    return moment.astimezone(zone).replace(tzinfo=None) if moment is not None else None
+
+
+def count(event: Event) -> int:
+    """How many rows the export of ``event`` has (for a progress bar)."""
+    total = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.event_id == event.id)
+    )
+    return int(total or 0)
+
+
+def rows(event: Event) -> Iterator[list[Any]]:
+    """One list per registration: confirmed, the waiting list in order, cancelled; text cells
+    neutralised, the two times as datetimes in the event's zone."""
+    zone = ZoneInfo(event.timezone)
+    labels = _labels()
+    seat_labels = {SeatStatus.CONFIRMED: labels[RegistrationStatus.CONFIRMED]}
+    seat_labels[SeatStatus.WAITLISTED] = labels[RegistrationStatus.WAITLISTED]
+    registrations = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id)
+            .options(selectinload(Registration.seats).selectinload(SessionSeat.session))
+            .order_by(
+                status_order(Registration.status),
+                Registration.waitlist_position.nulls_first(),
+                Registration.created_at,
+                Registration.id,
+            )
+        )
+    )
+    ranks = registration_ranks(registrations)
+    for r in registrations:
+        sessions = "; ".join(
+            f"{seat.session.title} ({seat_labels.get(seat.status, seat.status)})"
+            for seat in sorted(r.seats, key=lambda s: (s.session.starts_at, s.session_id))
+            if seat.status != SeatStatus.CANCELLED
+        )
+        texts = [
+            r.name,
+            r.email,
+            r.organisation_name,
+            r.country or "",
+            r.position,
+            r.phone,
+            labels.get(r.status, r.status),
+        ]
+        yield [
+            *(safe_cell(t or "") for t in texts),
+            ranks.get(r.id),
+            safe_cell(sessions),
+            safe_cell(r.dietary_needs or ""),
+            safe_cell(r.accessibility_needs or ""),
+            _local(r.privacy_consent_at, zone),
+            _local(r.created_at, zone),
+        ]
+
+
+def _as_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.strftime(STAMP)
+    return str(cell)
+
+
+def write_csv(event: Event, out: BinaryIO, on_row: Callable[[], None] | None = None) -> None:
+    """UTF-8 CSV with a BOM (spreadsheets then pick the encoding)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header())
+    for row in rows(event):
+        writer.writerow([_as_text(c) for c in row])
+        if on_row is not None:
+            on_row()
+    out.write(buffer.getvalue().encode("utf-8"))
+
+
+def write_xlsx(event: Event, out: Any, on_row: Callable[[], None] | None = None) -> None:
+    """An XLSX workbook (write-only), dates as date cells."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Registrations")[:31])
+    for n, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + n)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(header())
+    for row in rows(event):
+        cells: list[Any] = []
+        for n, value in enumerate(row):
+            if n in DATE_COLUMNS and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = DATE_FORMAT
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        if on_row is not None:
+            on_row()
+    workbook.save(out)
+
+
+def export_to_file(
+    event: Event, fmt: str, out: BinaryIO, on_row: Callable[[], None] | None = None
+) -> None:
+    """Write ``event``'s registrations in ``fmt`` (csv or xlsx) to ``out``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    (write_csv if fmt == "csv" else write_xlsx)(event, out, on_row)
+
+
+def filename_for(event: Event, fmt: str) -> str:
+    """A download name such as ``registrations-brno-2017.xlsx``."""
+    return f"registrations-{event.slug}.{fmt}"
