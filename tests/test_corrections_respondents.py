@@ -9,8 +9,15 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from clusgo_events.extensions import db
-from clusgo_events.models import AuditEntry, Invitation, OutboxMessage, Registration, Respondent
-from clusgo_events.models.enums import InvitationStatus
+from clusgo_events.models import (
+    AuditEntry,
+    ConsentRecord,
+    Invitation,
+    OutboxMessage,
+    Registration,
+    Respondent,
+)
+from clusgo_events.models.enums import ConsentMethod, InvitationStatus
 from clusgo_events.services import corrections
 from clusgo_events.services.invitations import find_by_token
 from clusgo_events.services.outbox import keys
@@ -101,12 +108,22 @@ def test_consent_change_needs_a_reason_and_records_it(
     assert client.post(f"/survey/respondents/{person.id}/edit", data=data).status_code == 302
     db.session.refresh(person)
     assert person.consent is False
-    (entry,) = _actions("respondent.consent")
-    assert entry.details == {
-        "from": True,
-        "to": False,
-        "reason": "Asked by phone not to be contacted.",
-    }
+    # the privacy work's one door: a consent record with the reason, the withdrawal kept (a
+    # later survey import does not switch it back on) and its audit entry
+    assert person.consent_withdrawn_at is not None
+    (record,) = db.session.scalars(
+        select(ConsentRecord).where(ConsentRecord.respondent_id == person.id)
+    ).all()
+    assert (record.given, record.method, record.detail) == (
+        False,
+        ConsentMethod.ORGANISER,
+        "Asked by phone not to be contacted.",
+    )
+    assert record.user_id == users["organiser"].id
+    (entry,) = _actions("consent.withdrawn")
+    assert entry.details["method"] == "organiser"
+    (update,) = _actions("respondent.update")
+    assert "consent" in update.details["fields"]
 
 
 def test_an_edit_over_a_newer_change_is_refused(app: Flask, client, auth, users, clock) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ def _at(hour: int) -> datetime:
     """That hour, local, on a day a month after the controlled clock's now."""
     return datetime.combine(local_day(30), time(hour))
 
+
 def _form(**extra: str) -> dict[str, str]:
     return {
         "main_language": "cs",

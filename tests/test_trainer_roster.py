@@ -73,13 +73,13 @@ def test_marking_before_the_start_asks_once(client: FlaskClient, auth, users, cl
     url = f"/attendance/sessions/{training.id}"
     page = client.get(url).get_data(as_text=True)
     assert "This session has not started yet" in page and "/start-early" in page
-    assert 'btn-att' not in page  # no mark buttons until confirmed
+    assert "btn-att" not in page  # no mark buttons until confirmed
     refused = client.post(f"{url}/mark", data={"target": f"r{first.id}", "status": "present"},
                           headers=JSON)  # fmt: skip
     assert refused.status_code == 409 and "not started yet" in refused.get_json()["error"]
     client.post(f"{url}/start-early")
     page = client.get(url).get_data(as_text=True)
-    assert "This session has not started yet" not in page and 'btn-att' in page
+    assert "This session has not started yet" not in page and "btn-att" in page
     for registration in (first, second):  # asked once: every later mark goes through
         done = client.post(
             f"{url}/mark", data={"target": f"r{registration.id}", "status": "late"}, headers=JSON
@@ -90,4 +90,4 @@ def test_marking_before_the_start_asks_once(client: FlaskClient, auth, users, cl
     auth.login_as(users["organiser"])
     clock.set(training.starts_at + timedelta(minutes=5))
     page = client.get(url).get_data(as_text=True)
-    assert "This session has not started yet" not in page and 'btn-att' in page
+    assert "This session has not started yet" not in page and "btn-att" in page

@@ -134,7 +134,7 @@ def _render_roster(
             confirm=ConfirmForm(formdata=None),
             statuses=[status.value for status in AttendanceStatus],
             formats=exports.FORMATS,
-            **_csv_options(),
+            **csv_dialect.offered(str(get_locale() or "en")),
         ),
         status,
     )
@@ -289,14 +289,6 @@ def reopen(session_id: int) -> Any:
 # --- exports -----------------------------------------------------------------------------
 
 
-def _csv_options() -> dict[str, Any]:
-    """The CSV separators a page offers, the reader's locale's first chosen."""
-    return {
-        "csv_dialects": list(csv_dialect.DIALECTS.values()),
-        "csv_default": csv_dialect.dialect_for(str(get_locale() or "en")),
-    }
-
-
 def _download(sessions: list[TrainingSession], fmt: str, base: str, blank: bool) -> Response:
     name = exports.filename_for(base, fmt, blank)
     if fmt == "csv":
@@ -359,7 +351,7 @@ def summary(slug: str) -> str:
         data=data,
         names={code: country_name(code) for code in codes},
         formats=exports.FORMATS,
-        **_csv_options(),
+        **csv_dialect.offered(str(get_locale() or "en")),
         confirm=ConfirmForm(formdata=None),
         settings=settings_of(event),
         certificates=issuing.certificates_of(event),

@@ -70,6 +70,15 @@ ACTIONS = {
     "user.setup_link": _l("Set-up link sent"),
     "user.signup": _l("Signed up"),
     "user.update": _l("Account changed"),
+    "invitation.invite_by_hand": _l("Invited by hand"),
+    "invitation.remind_one": _l("Reminder queued"),
+    "invitation.resend": _l("Invitation sent again with a new link"),
+    "registration.edit": _l("Registration details corrected"),
+    "respondent.add_by_hand": _l("Respondent added by hand"),
+    "respondent.delete": _l("Respondent deleted"),
+    "respondent.merge": _l("Respondent records merged"),
+    "respondent.update": _l("Respondent corrected"),
+    "seat.move": _l("Moved to another session"),
 }
 
 OBJECTS = {

@@ -60,7 +60,9 @@ def invite_by_hand(slug: str) -> str | Response:
             language=form.language.data or "",
         )
         result = perform(
-            lambda: corrections.invite_by_hand(event, person),
+            lambda: corrections.invite_by_hand(
+                event, person, scope.visible_countries(current_user)
+            ),
             done=lambda inv: _("Invitation to %(email)s queued.", email=inv.respondent.email),
             form=form,
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event
+from ..services import csv_dialect
 from ..services.registration import export
 
 registrations_cli = AppGroup("registrations", help="Registrations of an event.")
@@ -19,7 +20,12 @@ registrations_cli = AppGroup("registrations", help="Registrations of an event.")
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(export.FORMATS), required=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
-def export_command(slug: str, fmt: str, output: str) -> None:
+@click.option(
+    "--delimiter",
+    type=click.Choice(sorted(csv_dialect.DIALECTS)),
+    help="CSV separator: semicolon for Czech, Hungarian, Slovak, Polish Excel (default: comma).",
+)
+def export_command(slug: str, fmt: str, output: str, delimiter: str | None) -> None:
     """Write the registrations of the event SLUG to OUTPUT (CSV or XLSX)."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
@@ -32,7 +38,13 @@ def export_command(slug: str, fmt: str, output: str) -> None:
             partial.open("wb") as out,
             click.progressbar(length=total, label=f"Exporting {total} registrations") as bar,
         ):
-            export.export_to_file(event, fmt, out, on_row=lambda: bar.update(1))
+            export.export_to_file(
+                event,
+                fmt,
+                out,
+                on_row=lambda: bar.update(1),
+                dialect=csv_dialect.choose(delimiter, None),
+            )
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)

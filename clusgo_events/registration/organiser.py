@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,7 +17,7 @@ from ..auth.decorators import role_required
 from ..extensions import db
 from ..models import Event, Registration, RegistrationStatus, Respondent, Role, SessionStatus
 from ..query_args import record_id
-from ..services import corrections, scope
+from ..services import corrections, csv_dialect, scope
 from ..services import registration as reg_service
 from ..services.registration import export, staff
 from ..web import perform
@@ -54,8 +55,10 @@ def export_registrations(slug: str, fmt: str) -> Response:
     event = managed_event(slug)
     if fmt not in export.FORMATS:
         abort(404)
+    dialect = csv_dialect.choose(request.args.get("delimiter"), str(get_locale() or "en"))
     spool = tempfile.TemporaryFile()
-    export.export_to_file(event, fmt, spool)
+    countries = scope.visible_countries(current_user)
+    export.export_to_file(event, fmt, spool, dialect=dialect, countries=countries)
     spool.seek(0)
     return send_file(
         spool,
@@ -89,7 +92,7 @@ def staff_register(slug: str) -> str | Response:
     respondent_id = record_id(request.args, "respondent")
     if request.method == "GET" and respondent_id:
         respondent = db.session.get(Respondent, respondent_id)
-        if respondent is not None:
+        if respondent is not None and scope.sees_country(current_user, respondent.country):
             form.email.data = respondent.email
             form.name.data = respondent.contact_name
             form.organisation_name.data = respondent.organisation_name
@@ -97,7 +100,12 @@ def staff_register(slug: str) -> str | Response:
     if request.method == "POST" and form.validate_on_submit():
         attendee = _details(form, form.email.data or "", bool(form.privacy_consent.data))
         result = perform(
-            lambda: staff.register_on_behalf(event, attendee, form.sessions.data or []),
+            lambda: staff.register_on_behalf(
+                event,
+                attendee,
+                form.sessions.data or [],
+                countries=scope.visible_countries(current_user),
+            ),
             done=lambda r: (
                 _("%(name)s is registered.", name=r.name)
                 if r.status == RegistrationStatus.CONFIRMED
@@ -144,7 +152,7 @@ def staff_move_seat(seat_id: int) -> str | Response:
     event = registration.event
     form = MoveForm() if request.method == "POST" else MoveForm(formdata=None)
     form.session.choices = [
-        SelectChoice(str(s.id), f"{s.title} ({s.confirmed_count}/{s.capacity})")
+        SelectChoice(str(s.id), f"{s.text('title')} ({s.confirmed_count}/{s.capacity})")
         for s in event.sessions
         if s.status != SessionStatus.CANCELLED and s.id != seat.session_id
     ]

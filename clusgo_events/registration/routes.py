@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
@@ -18,9 +18,9 @@ from ..forms import ConfirmForm
 from ..i18n import page_language
 from ..models import Event, Registration, RegistrationStatus, Role, SessionSeat
 from ..query_args import one_of, page_number
+from ..services import csv_dialect, scope
 from ..services import events as event_service
 from ..services import registration as reg_service
-from ..services import scope
 from ..web import perform
 from .forms import CapacityForm, RegistrationForm, SessionsForm, session_choices
 
@@ -219,6 +219,7 @@ def event_registrations(slug: str) -> str:
         max_count=_chart_scale(counts),
         capacity_forms=capacity_forms,
         confirm=ConfirmForm(),
+        **csv_dialect.offered(str(get_locale() or "en")),
     )
 
 
@@ -360,5 +361,5 @@ def session_capacity(slug: str, session_id: int) -> Response:
 
 
 # cancelling a registration or a seat (each after its confirmation) lives in its own module
-from . import cancelling  # noqa: E402, F401
-from . import organiser  # noqa: E402,F401  (the organiser's export and changes, on this blueprint)
+# and the organiser's export and changes to registrations in another, on this blueprint
+from . import cancelling, organiser  # noqa: E402, F401

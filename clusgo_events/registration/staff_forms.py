@@ -4,10 +4,10 @@ only; the rules live in services/registration/staff.py)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..forms import FlaskForm
 from ..models import Registration
 from ..models.base import max_length
 from .forms import SessionChoiceField

@@ -4,13 +4,13 @@ rules live in services/corrections/)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Length
 
-from ..models import Respondent
+from ..forms import FlaskForm
+from ..i18n import LANGUAGE_NAMES
+from ..models import ConsentRecord, Respondent
 from ..models.base import max_length
-from ..services.respondents import REASON_LIMIT
 from ..services.survey.normalise import LANGUAGES
 
 
@@ -19,8 +19,10 @@ def _limit(column) -> Length:  # type: ignore[no-untyped-def]
 
 
 def language_choices() -> list[SelectChoice]:
-    """The five languages, and "not given"."""
-    return [SelectChoice("", _l("not given"))] + [SelectChoice(c, c) for c in LANGUAGES]
+    """The five languages by their own names, and "not given"."""
+    return [SelectChoice("", _l("not given"))] + [
+        SelectChoice(c, LANGUAGE_NAMES.get(c, c)) for c in LANGUAGES
+    ]
 
 
 class PersonFields(FlaskForm):
@@ -44,7 +46,8 @@ class RespondentForm(PersonFields):
 
     consent = BooleanField(_l("Consents to be contacted"))
     consent_reason = StringField(
-        _l("Reason for a change of consent"), validators=[Length(max=REASON_LIMIT)]
+        _l("Reason for a change of consent"),
+        validators=[Length(max=max_length(ConsentRecord.detail))],
     )
     version = HiddenField()
     submit = SubmitField(_l("Save"))

@@ -125,7 +125,9 @@ def _other(form: MergeForm) -> Respondent | None:
     address = (form.other.data or "").strip().lower()
     if not address:
         return None
-    return db.session.scalar(select(Respondent).where(Respondent.email == address))
+    other = db.session.scalar(select(Respondent).where(Respondent.email == address))
+    # another association's respondent is not found, as on every list
+    return other if other is not None and scope.sees_country(current_user, other.country) else None
 
 
 @bp.route("/respondents/<int:respondent_id>/merge", methods=["GET", "POST"])

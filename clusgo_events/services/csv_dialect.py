@@ -50,6 +50,12 @@ def choose(name: str | None, language: str | None) -> CsvDialect:
     return DIALECTS.get((name or "").strip().lower()) or dialect_for(language)
 
 
+def offered(language: str | None) -> dict[str, object]:
+    """What a page's separator select (templates/_csv_form.html) shows: every dialect, the
+    reader's locale's chosen."""
+    return {"csv_dialects": list(DIALECTS.values()), "csv_default": dialect_for(language)}
+
+
 def writer(out: TextIO, dialect: CsvDialect):  # type: ignore[no-untyped-def]
     """A ``csv.writer`` on ``out`` in ``dialect`` (CRLF line ends, as Excel writes)."""
     return csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n")

@@ -11,9 +11,6 @@ from ..extensions import db
 from ..models import Invitation, Respondent
 from ..models.respondent import fold
 
-#: the longest reason an organiser may give for a change of consent
-REASON_LIMIT = 500
-
 
 @dataclass
 class RespondentFilter:
@@ -109,22 +106,3 @@ def country_counts(countries: frozenset[str] | None = None) -> list[CountryCount
         for country, total, consent, interested, inv in db.session.execute(query)
     ]
     return sorted(counts, key=lambda c: (-c.total, c.country or "~"))
-
-
-def set_consent(respondent: Respondent, consent: bool, reason: str) -> bool:
-    """Record a change of ``respondent``'s consent to be contacted, with the organiser's
-    ``reason``; False when it did not change.
-
-    The one door of a consent change (the privacy work keeps its consent records here, or
-    re-homes this function): the audit entry holds the old and new answer and the reason.
-    """
-    if respondent.consent == consent:
-        return False
-    from . import audit
-
-    before = respondent.consent
-    respondent.consent = consent
-    audit.record(
-        "respondent.consent", respondent, {"from": before, "to": consent, "reason": reason}
-    )
-    return True

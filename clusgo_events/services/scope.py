@@ -68,6 +68,19 @@ def sees_country(user: User | None, country: str | None) -> bool:
     return countries is None or country in countries
 
 
+def require_country(countries: frozenset[str] | None, country: str | None) -> None:
+    """Refuse (on the ``country`` field) a person outside ``countries`` (from
+    :func:`visible_countries`; None: every country), the organiser's own association's."""
+    if countries is not None and (country or "").strip().upper() not in countries:
+        raise ServiceError(
+            _l(
+                "Your account covers the people of %(countries)s only.",
+                countries=", ".join(sorted(countries)) or "-",
+            ),
+            "country",
+        )
+
+
 def country_clause(user: User | None, column: Any) -> Any:
     """A WHERE clause keeping the rows of ``column``'s countries that ``user`` sees."""
     countries = visible_countries(user)

@@ -48,9 +48,10 @@ def test_trainer_marks_on_a_phone(app, live_server, browser_page, screenshots) -
     assert page.evaluate("window.__sameDocument") is True  # no reload
     # the message floats: the rows under the finger did not move
     assert page.evaluate(top) == before
-    assert page.evaluate(
-        "getComputedStyle(document.getElementById('att-message')).position"
-    ) == "fixed"
+    assert (
+        page.evaluate("getComputedStyle(document.getElementById('att-message')).position")
+        == "fixed"
+    )
     assert page.inner_text("[data-count=late]") == "1"
     assert "late" in page.inner_text("#att-message").lower()
     db.session.expire_all()

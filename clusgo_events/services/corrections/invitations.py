@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Event, Invitation, OutboxKind, OutboxMessage, Respondent
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
-from .. import ServiceError, audit
+from .. import ServiceError, audit, scope
 from ..invitations.reminders import remind
 from ..invitations.sending import check_can_invite, invite, queue_mail
 from ..invitations.state import registration_through
@@ -40,10 +40,13 @@ class HandInvite:
     language: str = ""
 
 
-def _new_respondent(person: HandInvite, address: str) -> Respondent:
+def _new_respondent(
+    person: HandInvite, address: str, countries: frozenset[str] | None
+) -> Respondent:
     values = clean_person(
         None, person.contact_name, person.organisation_name, person.country, person.language
     )
+    scope.require_country(countries, values.get("country"))
     respondent = Respondent(added_by_hand=True, raw_answers={}, email=address, **values)
     db.session.add(respondent)
     db.session.flush()
@@ -51,15 +54,20 @@ def _new_respondent(person: HandInvite, address: str) -> Respondent:
     return respondent
 
 
-def invite_by_hand(event: Event, person: HandInvite) -> Invitation:
+def invite_by_hand(
+    event: Event, person: HandInvite, countries: frozenset[str] | None = None
+) -> Invitation:
     """Invite ``person`` to ``event``: an existing respondent with that address, else a new
-    one marked as added by hand; refused when already invited."""
+    one marked as added by hand; refused when already invited, or when the person is not of
+    ``countries`` (the organiser's, :func:`..scope.visible_countries`; None: any)."""
     check_can_invite(event)
     address = clean_email(person.email)
     event = lock_event(event.id)
     respondent = db.session.scalar(select(Respondent).where(Respondent.email == address))
+    if respondent is not None:
+        scope.require_country(countries, respondent.country)
     if respondent is None:
-        respondent = _new_respondent(person, address)
+        respondent = _new_respondent(person, address, countries)
     elif db.session.scalar(
         select(Invitation.id).where(
             Invitation.event_id == event.id, Invitation.respondent_id == respondent.id

@@ -14,9 +14,11 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 
 from ...extensions import db
-from ...models import Invitation, Registration, Respondent
+from ...models import ConsentRecord, Invitation, Registration, Respondent
+from ...models.base import max_length
+from ...models.enums import ConsentMethod
 from .. import ServiceError, ValidationErrors, audit
-from ..respondents import REASON_LIMIT, set_consent
+from ..privacy.consent import record_consent
 from .fields import clean_email, clean_person
 from .stale import check_fresh
 
@@ -64,8 +66,8 @@ def _cleaned(respondent: Respondent, changes: RespondentChanges) -> dict[str, An
             )
     if changes.consent != respondent.consent and not changes.consent_reason.strip():
         errors["consent_reason"] = _l("Say why the consent changes.")
-    elif len(changes.consent_reason.strip()) > REASON_LIMIT:
-        errors["consent_reason"] = _l("At most %(n)s characters.", n=REASON_LIMIT)
+    elif len(changes.consent_reason.strip()) > (limit := max_length(ConsentRecord.detail)):
+        errors["consent_reason"] = _l("At most %(n)s characters.", n=limit)
     if errors:
         raise ValidationErrors(errors)
     return values
@@ -80,7 +82,9 @@ def update_respondent(respondent: Respondent, changes: RespondentChanges, seen: 
     changed = [name for name, value in values.items() if getattr(respondent, name) != value]
     for name in changed:
         setattr(respondent, name, values[name])
-    if set_consent(respondent, changes.consent, changes.consent_reason.strip()):
+    if changes.consent != respondent.consent:
+        # the one door of a consent change: its record (method, reason, notice) and audit entry
+        record_consent(respondent, changes.consent, ConsentMethod.ORGANISER, changes.consent_reason)
         changed.append("consent")
     if changed:
         audit.record("respondent.update", respondent, {"fields": changed})

@@ -33,8 +33,6 @@ def country_of(language: str) -> str | None:
     return next((c for c, lang in COUNTRY_LANGUAGE.items() if lang == language), None)
 
 
-
-
 def _invitation_recipients(event: Event) -> dict[str, int]:
     sub = invitation_service.eligible_query(event).subquery()
     rows = db.session.execute(

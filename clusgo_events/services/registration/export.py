@@ -9,23 +9,25 @@ cells are neutralised against formula injection by the attendance exports' one r
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Event, Registration, SessionSeat
 from ...models.enums import RegistrationStatus, SeatStatus
-from ..attendance.rows import STAMP, safe_cell
+from ..attendance.rows import safe_cell
+from ..csv_dialect import BOM, CsvDialect, dialect_for
+from ..csv_dialect import writer as csv_writer
 from .lists import registration_ranks, status_order
 
 FORMATS = ("csv", "xlsx")
@@ -34,6 +36,8 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+#: a CSV's times, in the event's zone: the same in every language (a spreadsheet sorts them)
+STAMP = "%Y-%m-%d %H:%M"
 WIDTHS = (28, 32, 30, 8, 22, 16, 12, 10, 44, 30, 30, 17, 17)
 DATE_COLUMNS = (11, 12)  # consent time, registered at (0-based)
 #: the registration's own columns the export reads (scripts/bench_registration_export.py
@@ -86,17 +90,22 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     return moment.astimezone(zone).replace(tzinfo=None) if moment is not None else None
 
 
-def count(event: Event) -> int:
+def _in(countries: frozenset[str] | None) -> Any:
+    return true() if countries is None else Registration.country.in_(sorted(countries))
+
+
+def count(event: Event, countries: frozenset[str] | None = None) -> int:
     """How many rows the export of ``event`` has (for a progress bar)."""
     total = db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.event_id == event.id)
+        select(func.count(Registration.id)).where(Registration.event_id == event.id, _in(countries))
     )
     return int(total or 0)
 
 
-def rows(event: Event) -> Iterator[list[Any]]:
-    """One list per registration: confirmed, the waiting list in order, cancelled; text cells
-    neutralised, the two times as datetimes in the event's zone."""
+def rows(event: Event, countries: frozenset[str] | None = None) -> Iterator[list[Any]]:
+    """One list per registration (of ``countries`` only when given: the organiser's, see
+    :func:`..scope.visible_countries`): confirmed, the waiting list in order, cancelled; text
+    cells neutralised, the two times as datetimes in the event's zone."""
     zone = ZoneInfo(event.timezone)
     labels = _labels()
     seat_labels = {SeatStatus.CONFIRMED: labels[RegistrationStatus.CONFIRMED]}
@@ -104,7 +113,7 @@ def rows(event: Event) -> Iterator[list[Any]]:
     registrations = list(
         db.session.scalars(
             select(Registration)
-            .where(Registration.event_id == event.id)
+            .where(Registration.event_id == event.id, _in(countries))
             .options(selectinload(Registration.seats).selectinload(SessionSeat.session))
             .order_by(
                 status_order(Registration.status),
@@ -117,7 +126,7 @@ def rows(event: Event) -> Iterator[list[Any]]:
     ranks = registration_ranks(registrations)
     for r in registrations:
         sessions = "; ".join(
-            f"{seat.session.title} ({seat_labels.get(seat.status, seat.status)})"
+            f"{seat.session.text('title')} ({seat_labels.get(seat.status, seat.status)})"
             for seat in sorted(r.seats, key=lambda s: (s.session.starts_at, s.session_id))
             if seat.status != SeatStatus.CANCELLED
         )
@@ -149,28 +158,39 @@ def _as_text(cell: Any) -> str:
     return str(cell)
 
 
-def write_csv(event: Event, out: BinaryIO, on_row: Callable[[], None] | None = None) -> None:
-    """UTF-8 CSV with a BOM (spreadsheets then pick the encoding)."""
+def write_csv(
+    table: Iterable[list[Any]],
+    out: BinaryIO,
+    on_row: Callable[[], None] | None = None,
+    dialect: CsvDialect | None = None,
+) -> None:
+    """UTF-8 CSV with a BOM, in ``dialect`` (the reader's locale's by default: see
+    :mod:`..csv_dialect`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
+    writer = csv_writer(buffer, dialect or dialect_for(str(get_locale() or "en")))
+    buffer.write(BOM)
     writer.writerow(header())
-    for row in rows(event):
+    for row in table:
         writer.writerow([_as_text(c) for c in row])
         if on_row is not None:
             on_row()
     out.write(buffer.getvalue().encode("utf-8"))
 
 
-def write_xlsx(event: Event, out: Any, on_row: Callable[[], None] | None = None) -> None:
-    """An XLSX workbook (write-only), dates as date cells."""
+def write_xlsx(
+    table: Iterable[list[Any]],
+    out: Any,
+    on_row: Callable[[], None] | None = None,
+    dialect: CsvDialect | None = None,
+) -> None:
+    """An XLSX workbook (write-only), dates as date cells (``dialect`` is a CSV's only)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Registrations")[:31])
     for n, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + n)].width = width
     sheet.freeze_panes = "A2"
     sheet.append(header())
-    for row in rows(event):
+    for row in table:
         cells: list[Any] = []
         for n, value in enumerate(row):
             if n in DATE_COLUMNS and value is not None:
@@ -186,12 +206,18 @@ def write_xlsx(event: Event, out: Any, on_row: Callable[[], None] | None = None)
 
 
 def export_to_file(
-    event: Event, fmt: str, out: BinaryIO, on_row: Callable[[], None] | None = None
+    event: Event,
+    fmt: str,
+    out: BinaryIO,
+    on_row: Callable[[], None] | None = None,
+    dialect: CsvDialect | None = None,
+    countries: frozenset[str] | None = None,
 ) -> None:
-    """Write ``event``'s registrations in ``fmt`` (csv or xlsx) to ``out``."""
+    """Write ``event``'s registrations (of ``countries`` only when given) in ``fmt`` (csv or
+    xlsx; a CSV in ``dialect``) to ``out``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    (write_csv if fmt == "csv" else write_xlsx)(event, out, on_row)
+    (write_csv if fmt == "csv" else write_xlsx)(rows(event, countries), out, on_row, dialect)
 
 
 def filename_for(event: Event, fmt: str) -> str:

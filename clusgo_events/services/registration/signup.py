@@ -365,9 +365,16 @@ def complete(
     registration.respondent_id = made.respondent.id if made.respondent is not None else None
     places.join_event(registration, event)
     db.session.flush()
-    if respondent is not None and respondent.consent and respondent.consent_withdrawn_at is None:
+    respondent = made.respondent
+    if (
+        not made.by_organiser
+        and respondent is not None
+        and respondent.consent
+        and respondent.consent_withdrawn_at is None
+    ):
         # the person confirms their consent on the form, under the notice's current version
-        # (one who had none, or withdrew it, is not put back on the invitation lists)
+        # (one who had none, or withdrew it, is not put back on the invitation lists; an
+        # organiser registering them on their behalf confirms nothing for them)
         record_consent(respondent, True, ConsentMethod.REGISTRATION)
     new_seats = [places.add_seat(registration, session) for session in sessions]
     if invitation is not None and invitation.status != InvitationStatus.ACCEPTED:

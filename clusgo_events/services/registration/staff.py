@@ -21,7 +21,7 @@ from ...i18n import language_for
 from ...models import Event, Invitation, Registration, Respondent, SessionSeat, User
 from ...models.enums import EventStatus, RegistrationStatus, Role, SeatStatus
 from ...signals import seat_cancelled, seat_confirmed
-from .. import ServiceError, audit, places
+from .. import ServiceError, audit, places, scope
 from .. import users as user_service
 from ..corrections.fields import clean_email
 from ..corrections.stale import check_fresh
@@ -61,11 +61,15 @@ def _usable_invitation(event: Event, respondent: Respondent | None) -> Invitatio
 
 
 def register_on_behalf(
-    event: Event, attendee: Attendee, session_ids: Iterable[Any] = ()
+    event: Event,
+    attendee: Attendee,
+    session_ids: Iterable[Any] = (),
+    countries: frozenset[str] | None = None,
 ) -> Registration:
     """Register the person at ``attendee.email`` for ``event`` (an organiser's act): their
     survey answer and invitation, if any, are linked; confirmed while there is room, else on
-    the waiting list. Refused for a cancelled event or a person already registered."""
+    the waiting list. Refused for a cancelled event, a person already registered, or one not
+    of ``countries`` (the organiser's, :func:`..scope.visible_countries`; None: any)."""
     address = clean_email(attendee.email)
     checkin_code = secrets.token_hex(8)
     qr = qr_png(checkin_code)
@@ -73,8 +77,11 @@ def register_on_behalf(
     if event.status == EventStatus.CANCELLED:
         raise ServiceError(_l("This event is cancelled."))
     values = clean_attendee(attendee)
+    scope.require_country(countries, values["country"])
     sessions = resolve_sessions(event, session_ids)
     respondent = db.session.scalar(select(Respondent).where(Respondent.email == address))
+    if respondent is not None:
+        scope.require_country(countries, respondent.country)
     language = language_for(
         attendee.language or (respondent.language if respondent else None), values["country"]
     )
