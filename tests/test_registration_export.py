@@ -151,3 +151,22 @@ def test_needs_are_labelled_for_organisers_only(app: Flask, client, auth, users)
     refused = client.get(f"/events/{event.slug}/registrations.xlsx")
     assert refused.status_code == 403
     assert client.get(f"/events/{event.slug}/registrations.pdf").status_code in (403, 404)
+
+
+def test_sessions_cell_in_the_sessions_order_without_cancelled_places(
+    app: Flask, client, auth, users
+) -> None:  # type: ignore[no-untyped-def]
+    event = factories.event(slug="two-sessions")
+    late = factories.session(event, title="Odpoledne", hour=15)
+    early = factories.session(event, title="Ráno", hour=9)
+    dropped = factories.session(event, title="Zrušeno", hour=12)
+    person = factories.registration(event, 0, sessions=[late, early, dropped])
+    person.seats[0].status = SeatStatus.WAITLISTED
+    person.seats[2].status = SeatStatus.CANCELLED
+    db.session.commit()
+    auth.login_as(users["organiser"])
+    response = client.get(f"/events/{event.slug}/registrations.csv?delimiter=comma")
+    text = response.get_data().decode("utf-8-sig")
+    response.close()
+    (row,) = list(csv.reader(io.StringIO(text)))[1:]
+    assert row[8] == "Ráno (confirmed); Odpoledne (waiting list)"

@@ -80,8 +80,9 @@ def _ranks(model: Any, group: Any, rows: Iterable[Any]) -> dict[int, int]:
     return {row_id: rank for row_id, rank in db.session.execute(query)}
 
 
-def registration_ranks(registrations: Iterable[Registration]) -> dict[int, int]:
-    """Waiting-list rank (1 = next in line) of each waitlisted registration, in one query."""
+def registration_ranks(registrations: Iterable[Any]) -> dict[int, int]:
+    """Waiting-list rank (1 = next in line) of each waitlisted registration (objects or rows
+    with id, status and event_id), in one query."""
     return _ranks(Registration, Registration.event_id, registrations)
 
 
