@@ -167,7 +167,7 @@ def test_delete_asks_with_exact_counts_then_deletes(app: Flask, client, auth, us
     registration = db.session.get(Registration, kept.id)
     assert registration is not None and registration.respondent_id is None
     (entry,) = _actions("respondent.delete")
-    assert entry.details == {"invitations": 2, "registrations": 1}
+    assert entry.details == {"invitations": 2, "registrations": 1, "withdrawn": 0}
 
 
 def test_merge_preview_then_confirm(app: Flask, client, auth, users) -> None:  # type: ignore[no-untyped-def]

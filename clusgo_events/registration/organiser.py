@@ -131,7 +131,12 @@ def staff_edit(registration_id: int) -> str | Response:
         if form.validate_on_submit():
             attendee = _details(form, registration.email)
             result = perform(
-                lambda: staff.update_details(registration, attendee, form.version.data or ""),
+                lambda: staff.update_details(
+                    registration,
+                    attendee,
+                    form.version.data or "",
+                    countries=scope.visible_countries(current_user),
+                ),
                 done=lambda changed: _("Saved.") if changed else _("Nothing changed."),
                 form=form,
             )

@@ -6,7 +6,7 @@ Delete and merge ask once (``confirmation_page``), naming their consequences.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -83,7 +83,12 @@ def edit(respondent_id: int) -> str | Response:
             consent_reason=form.consent_reason.data or "",
         )
         result = perform(
-            lambda: corrections.update_respondent(respondent, changes, form.version.data or ""),
+            lambda: corrections.update_respondent(
+                respondent,
+                changes,
+                form.version.data or "",
+                countries=scope.visible_countries(current_user),
+            ),
             done=lambda changed: _("Saved.") if changed else _("Nothing changed."),
             form=form,
         )
@@ -108,6 +113,11 @@ def delete(respondent_id: int) -> str | Response:
             )
             if result.ok:
                 return redirect(url_for("survey.respondents"))
+        return redirect(_show_url(respondent))
+    try:
+        corrections.check_deletable(respondent)
+    except corrections.ServiceError as exc:
+        flash(exc.message, "warning")
         return redirect(_show_url(respondent))
     return confirmation_page(
         Confirmation(

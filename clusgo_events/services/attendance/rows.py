@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
 from sqlalchemy import func, select
 
 from ...extensions import db
@@ -94,7 +95,11 @@ class Labels:
 
 
 def safe_cell(value: str) -> str:
-    """``value`` made inert for spreadsheets: a leading apostrophe before a formula trigger."""
+    """``value`` made inert for spreadsheets: a leading apostrophe before a formula trigger,
+    and without the control characters an XLSX cannot hold (a pasted vertical tab, say:
+    openpyxl would refuse the whole file)."""
+    if value and _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
     if value and value.startswith(_DANGEROUS):
         return "'" + value
     return value

@@ -19,6 +19,7 @@ from .invitations import (
 from .respondents import (
     MergePlan,
     RespondentChanges,
+    check_deletable,
     delete_consequences,
     delete_respondent,
     merge_plan,
@@ -32,6 +33,7 @@ __all__ = [
     "MergePlan",
     "RespondentChanges",
     "ServiceError",
+    "check_deletable",
     "check_fresh",
     "delete_consequences",
     "delete_respondent",

@@ -18,10 +18,12 @@ from ...models import Event, Invitation, OutboxKind, OutboxMessage, Respondent
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
 from .. import ServiceError, audit, scope
+from ..invitations.eligibility import may_contact_by_hand
 from ..invitations.reminders import remind
 from ..invitations.sending import check_can_invite, invite, queue_mail
 from ..invitations.state import registration_through
 from ..outbox import keys
+from ..outbox.steering import withdraw_invitation_mail
 from ..tokens import new_token
 from ..transactions import lock_event
 from .fields import clean_email, clean_person
@@ -66,6 +68,7 @@ def invite_by_hand(
     respondent = db.session.scalar(select(Respondent).where(Respondent.email == address))
     if respondent is not None:
         scope.require_country(countries, respondent.country)
+        check_contactable(respondent)
     if respondent is None:
         respondent = _new_respondent(person, address, countries)
     elif db.session.scalar(
@@ -85,6 +88,20 @@ def invite_by_hand(
     return invitation
 
 
+def check_contactable(respondent: Respondent) -> None:
+    """Refuse a one-person invitation or reminder to someone who may not get one
+    (:func:`..invitations.eligibility.may_contact_by_hand`)."""
+    if not may_contact_by_hand(respondent):
+        raise ServiceError(
+            _l(
+                "%(email)s has not agreed to be contacted, or withdrew consent: record their"
+                " consent on their page first.",
+                email=respondent.email,
+            ),
+            "email",
+        )
+
+
 def _check_not_used(invitation: Invitation) -> None:
     if registration_through(invitation) is not None:
         raise ServiceError(_l("This invitee has registered: their invitation is used."))
@@ -95,7 +112,10 @@ def resend(invitation: Invitation) -> Invitation:
     corrected one, say): the old link stops working; an unanswered one is queued again."""
     check_can_invite(invitation.event)
     _check_not_used(invitation)
+    check_contactable(invitation.respondent)
     lock_event(invitation.event_id)
+    # what still waits for the worker carries the old link (perhaps to the old address)
+    withdrawn = withdraw_invitation_mail([invitation.id], "sent again with a new link")
     earlier = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(
             keys.about([OutboxKind.INVITATION], invitation_id=invitation.id)
@@ -107,7 +127,7 @@ def resend(invitation: Invitation) -> Invitation:
         invitation.status = InvitationStatus.QUEUED
     db.session.flush()
     queue_mail(invitation, raw, "invitation", keys.resent_invitation(invitation, earlier or 0))
-    audit.record("invitation.resend", invitation)
+    audit.record("invitation.resend", invitation, {"withdrawn": withdrawn} if withdrawn else None)
     return invitation
 
 
@@ -115,6 +135,7 @@ def remind_one(invitation: Invitation) -> Invitation:
     """Remind one invitee now (whatever the interval): a delivered, unanswered invitation."""
     check_can_invite(invitation.event)
     _check_not_used(invitation)
+    check_contactable(invitation.respondent)
     if invitation.status != InvitationStatus.SENT or invitation.lapsed(utcnow()):
         raise ServiceError(
             _l("Only a delivered invitation that has not been answered can be reminded.")

@@ -17,8 +17,10 @@ from ...extensions import db
 from ...models import ConsentRecord, Invitation, Registration, Respondent
 from ...models.base import max_length
 from ...models.enums import ConsentMethod
-from .. import ServiceError, ValidationErrors, audit
+from .. import ServiceError, ValidationErrors, audit, scope
+from ..outbox.steering import withdraw_invitation_mail
 from ..privacy.consent import record_consent
+from ..tokens import new_token
 from .fields import clean_email, clean_person
 from .stale import check_fresh
 
@@ -73,23 +75,56 @@ def _cleaned(respondent: Respondent, changes: RespondentChanges) -> dict[str, An
     return values
 
 
-def update_respondent(respondent: Respondent, changes: RespondentChanges, seen: str) -> list[str]:
+def update_respondent(
+    respondent: Respondent,
+    changes: RespondentChanges,
+    seen: str,
+    countries: frozenset[str] | None = None,
+) -> list[str]:
     """Save the organiser's corrections of ``respondent`` (read at version ``seen``); the
-    names of the fields that changed. A changed address is not re-invited by itself: the
-    invitation's "send again" does that (the old link stops working)."""
+    names of the fields that changed. The country stays among ``countries`` (the
+    organiser's, :func:`..scope.visible_countries`; None: any). A changed address ends the
+    links sent to the old one at once (their queued mails are withdrawn); the invitation's
+    "send again" mails a new link to the corrected address."""
     check_fresh(respondent, seen)
     values = _cleaned(respondent, changes)
+    scope.require_country(countries, values.get("country"))
+    if changes.consent != respondent.consent:
+        # the one door of a consent change: its record (method, reason, notice) and audit
+        # entry; before the address changes, so that mail queued to the old one is taken back
+        record_consent(respondent, changes.consent, ConsentMethod.ORGANISER, changes.consent_reason)
+        consent_changed = True
+    else:
+        consent_changed = False
     changed = [name for name, value in values.items() if getattr(respondent, name) != value]
+    details: dict[str, Any] = {}
+    if "email" in changed:
+        details["links_ended"] = _end_old_links(respondent)
     for name in changed:
         setattr(respondent, name, values[name])
-    if changes.consent != respondent.consent:
-        # the one door of a consent change: its record (method, reason, notice) and audit entry
-        record_consent(respondent, changes.consent, ConsentMethod.ORGANISER, changes.consent_reason)
+    if consent_changed:
         changed.append("consent")
     if changed:
-        audit.record("respondent.update", respondent, {"fields": changed})
+        audit.record("respondent.update", respondent, {"fields": changed, **details})
         db.session.flush()
     return changed
+
+
+def _end_old_links(respondent: Respondent) -> int:
+    """Give every unused invitation of ``respondent`` a new (unsent) link, so the one mailed
+    to the old address stops working, and withdraw what still waits to go there."""
+    used = select(Registration.invitation_id).where(Registration.invitation_id.is_not(None))
+    invitations = list(
+        db.session.scalars(
+            select(Invitation).where(
+                Invitation.respondent_id == respondent.id, Invitation.id.not_in(used)
+            )
+        )
+    )
+    for invitation in invitations:
+        invitation.token_hash = new_token()[1]
+    withdraw_invitation_mail([i.id for i in invitations], "address corrected")
+    return len(invitations)
 
 
 def _counts(respondent: Respondent) -> tuple[int, int]:
@@ -120,14 +155,35 @@ def delete_consequences(respondent: Respondent) -> list[str]:
     ]
 
 
+def check_deletable(respondent: Respondent) -> None:
+    """Refuse to delete someone who withdrew consent: the record keeps the withdrawal, so a
+    later survey import does not invite them again (an erasure, on the Privacy page, blanks
+    their data and keeps it)."""
+    if respondent.consent_withdrawn_at is not None:
+        raise ServiceError(
+            _l(
+                "%(email)s withdrew consent: deleting the record would lose that, and a later"
+                " survey import could invite them again. Erase their data on the Privacy page"
+                " instead.",
+                email=respondent.email,
+            )
+        )
+
+
 def delete_respondent(respondent: Respondent, seen: str) -> None:
-    """Delete ``respondent`` and their invitations; registrations stay (unlinked)."""
+    """Delete ``respondent`` and their invitations (what still waits to be sent does not go
+    out); registrations stay (unlinked)."""
     check_fresh(respondent, seen)
+    check_deletable(respondent)
     invitations, registrations = _counts(respondent)
+    ids = list(
+        db.session.scalars(select(Invitation.id).where(Invitation.respondent_id == respondent.id))
+    )
+    withdrawn = withdraw_invitation_mail(ids, "respondent deleted")
     audit.record(
         "respondent.delete",
         respondent,
-        {"invitations": invitations, "registrations": registrations},
+        {"invitations": invitations, "registrations": registrations, "withdrawn": withdrawn},
     )
     db.session.execute(
         update(Registration)
@@ -156,6 +212,8 @@ class MergePlan:
     dropped: list[Invitation] = field(default_factory=list)
     registrations: int = 0
     filled: list[str] = field(default_factory=list)
+    #: ``other`` withdrew consent and ``survivor`` did not: the record that stays keeps it
+    carries_withdrawal: bool = False
 
     def consequences(self) -> list[str]:
         """The confirmation's lines, with exact counts."""
@@ -189,7 +247,19 @@ class MergePlan:
                 "%(num)d empty fields are filled from the deleted record.",
                 len(self.filled),
             ),
-        ]
+        ] + (
+            [
+                str(
+                    _l(
+                        "%(gone)s withdrew consent: the record that stays keeps the withdrawal"
+                        " and gets no more invitations.",
+                        gone=self.other.email,
+                    )
+                )
+            ]
+            if self.carries_withdrawal
+            else []
+        )
 
 
 FILLABLE = ("contact_name", "organisation_name", "country", "language", "city", "sector")
@@ -235,6 +305,9 @@ def merge_plan(survivor: Respondent, other: Respondent) -> MergePlan:
         or 0
     )
     plan.filled = [n for n in FILLABLE if not getattr(survivor, n) and getattr(other, n)]
+    plan.carries_withdrawal = (
+        other.consent_withdrawn_at is not None and survivor.consent_withdrawn_at is None
+    )
     return plan
 
 
@@ -245,6 +318,21 @@ def merge_respondents(survivor: Respondent, other: Respondent, seen: dict[str, s
     check_fresh(other, seen.get("other"))
     plan = merge_plan(survivor, other)
     dropped = [i.id for i in plan.dropped]
+    withdrawn = withdraw_invitation_mail(dropped, "merged into another record")
+    # the consent history goes with the person; a withdrawal on either record stays
+    db.session.execute(
+        update(ConsentRecord)
+        .where(ConsentRecord.respondent_id == other.id)
+        .values(respondent_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if plan.carries_withdrawal:
+        record_consent(
+            survivor,
+            False,
+            ConsentMethod.ORGANISER,
+            str(_l("Merged with %(email)s, who had withdrawn consent.", email=other.email)),
+        )
     if dropped:
         db.session.execute(
             delete(Invitation)
@@ -279,6 +367,8 @@ def merge_respondents(survivor: Respondent, other: Respondent, seen: dict[str, s
             "dropped": len(dropped),
             "registrations": plan.registrations,
             "filled": plan.filled,
+            "withdrawn": withdrawn,
+            "carries_withdrawal": plan.carries_withdrawal,
         },
     )
     db.session.delete(other)

@@ -63,6 +63,15 @@ def contactable() -> Any:
     )
 
 
+def may_contact_by_hand(respondent: Respondent) -> bool:
+    """:func:`contactable` for one person an organiser invites, invites again or reminds: the
+    same rule, except that someone the organiser added by hand (at their own request) needs
+    no survey consent; a withdrawal or an erasure always refuses."""
+    if respondent.anonymised_at is not None or respondent.consent_withdrawn_at is not None:
+        return False
+    return bool(respondent.consent or respondent.added_by_hand)
+
+
 def eligible_query(event: Event, narrowing: Narrowing | None = None) -> Any:
     """The respondents the event may invite now (DESIGN.md's rule, narrowed)."""
     narrowing = check_narrowing(event, narrowing or Narrowing())

@@ -220,6 +220,27 @@ def cancel(user: User | None, message: OutboxMessage) -> None:
     db.session.expire(message)
 
 
+def withdraw_invitation_mail(invitation_ids: list[int], reason: str) -> int:
+    """Cancel the queued invitation and reminder mails of ``invitation_ids`` (an address
+    corrected, a record deleted or merged away, a new link sent): they do not go out and
+    their texts, which hold the old link, are dropped. How many were withdrawn; the caller's
+    audit entry says so."""
+    if not invitation_ids:
+        return 0
+    now = utcnow()
+    changed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.invitation_id.in_(invitation_ids),
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.kind.in_([OutboxKind.INVITATION, OutboxKind.INVITATION_REMINDER]),
+        )
+        .values(status=OutboxStatus.CANCELLED, purged_at=now, last_error=reason, **NO_BODIES)
+        .execution_options(synchronize_session=False)
+    )
+    return int(changed.rowcount or 0)
+
+
 @dataclass
 class EventRequeue:
     """What requeuing an event's failed messages would do (or did)."""

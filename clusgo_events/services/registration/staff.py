@@ -105,10 +105,17 @@ DETAIL_FIELDS = (
 )
 
 
-def update_details(registration: Registration, attendee: Attendee, seen: str) -> list[str]:
-    """Correct ``registration``'s details (read at version ``seen``); the changed fields."""
+def update_details(
+    registration: Registration,
+    attendee: Attendee,
+    seen: str,
+    countries: frozenset[str] | None = None,
+) -> list[str]:
+    """Correct ``registration``'s details (read at version ``seen``); the changed fields. The
+    country stays among ``countries`` (the organiser's; None: any)."""
     check_fresh(registration, seen)
     values = clean_attendee(Attendee(**{**asdict(attendee), "privacy_consent": True}))
+    scope.require_country(countries, values["country"])
     changed = [n for n in DETAIL_FIELDS if getattr(registration, n) != values[n]]
     for name in changed:
         setattr(registration, name, values[name])
