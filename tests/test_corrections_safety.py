@@ -139,6 +139,9 @@ def test_one_person_invitations_respect_a_withdrawn_consent(
     db.session.commit()
     before = _mails()
     auth.login_as(users["organiser"])
+    page = client.get(f"/events/{event.slug}/invitations").get_data(as_text=True)
+    assert "May not be contacted" in page
+    assert f"/invitations/{invitation.id}/resend" not in page  # the row offers no mail
     by_hand = client.post(
         f"/events/{event.slug}/invitations/by-hand", data={"email": "gone@example.org"}
     )

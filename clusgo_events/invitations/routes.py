@@ -84,6 +84,7 @@ def _overview(
         largest=largest,
         states=STATES,
         effective_status=service.effective_status,
+        may_contact=service.may_contact_by_hand,
         failed_messages=outbox_listing.failed_messages_of([i.id for i in pagination.items]),
         jobs=_jobs(event),
         state=state,

@@ -58,6 +58,7 @@ def show(respondent_id: int) -> str:
         invitations=invitations,
         history=corrections.invitation_history(i.id for i in invitations),
         effective_status=invitation_service.effective_status,
+        may_contact=invitation_service.may_contact_by_hand,
         form=ConfirmForm(formdata=None),
     )
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from .answers import accept, decline
 from .dates import format_moment, format_when
-from .eligibility import INTERESTS, Narrowing, check_narrowing, count_eligible, eligible_query
+from .eligibility import (
+    INTERESTS,
+    Narrowing,
+    check_narrowing,
+    count_eligible,
+    eligible_query,
+    may_contact_by_hand,
+)
 from .feedback import RECEIVERS
 from .overview import FILTERS, counts_by_country, list_invitations
 from .reminders import DEFAULT_REMINDER_INTERVAL, reminder_candidates, send_reminders
@@ -36,6 +43,7 @@ from .state import (
 )
 
 __all__ = [
+    "may_contact_by_hand",
     "DEFAULT_REMINDER_INTERVAL",
     "FILTERS",
     "INTERESTS",
