@@ -4,7 +4,12 @@
 #   bash scripts/pg_test_server.sh stop DIR
 action=${1:?start|stop}
 dir=${2:?data folder}
+# the port: PG_PORT, else the first free one from 55432 (another cluster may hold it)
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=${PG_PORT:-55432}
+if [ -z "${PG_PORT:-}" ]; then
+  while port_taken "$port"; do port=$((port + 1)); done
+fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_pg() { if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case "$action" in
