@@ -6,6 +6,7 @@ association's scope; an XLSX export survives a pasted control character."""
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from openpyxl import load_workbook
@@ -21,11 +22,13 @@ from clusgo_events.models import (
     Respondent,
     User,
 )
-from clusgo_events.models.enums import OutboxStatus
+from clusgo_events.models.enums import InvitationStatus, OutboxStatus
 from clusgo_events.services import corrections, scope
 from clusgo_events.services.invitations.sending import send_invitations
+from clusgo_events.services.outbox import steering
 from clusgo_events.services.privacy import unsubscribe
 from clusgo_events.services.survey import import_survey
+from clusgo_events.services.tokens import hash_token
 from tests import factories
 from tests.conftest import make_user
 
@@ -69,8 +72,14 @@ def test_a_corrected_address_ends_the_old_link_and_its_queued_mail(
     )
     assert saved.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Invitation, invitation.id).token_hash != old_hash
+    corrected = db.session.get(Invitation, invitation.id)
+    assert corrected.token_hash != old_hash
+    assert corrected.status == InvitationStatus.FAILED  # as after the Outbox's "Cancel"
     assert _mails() == [("typo@exampel.org", OutboxStatus.CANCELLED)]
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "respondent.update")
+    ).one()
+    assert entry.details["links_ended"] == 1 and entry.details["withdrawn"] == 1
     # "send again" mails a new link to the corrected address, the history shows both
     auth.login_as(users["organiser"])
     assert client.post(f"/events/{event.slug}/invitations/{invitation.id}/resend").status_code
@@ -261,3 +270,56 @@ def test_an_xlsx_export_survives_a_pasted_control_character(
     assert response.status_code == 200
     (row,) = list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True))
     assert row[0] == "JanaNová" and row[9] == "line1line2"
+
+
+def test_a_bounced_mail_sent_again_after_the_correction_has_a_working_link(
+    app: Flask, client, auth, users
+) -> None:  # type: ignore[no-untyped-def]
+    event = factories.event()
+    person = factories.respondent("typo@exampel.org")
+    db.session.commit()
+    send_invitations(event)
+    db.session.commit()
+    (message,) = db.session.scalars(select(OutboxMessage))
+    message.status = OutboxStatus.FAILED  # the bounce that shows the typo
+    db.session.commit()
+    auth.login_as(users["organiser"])
+    client.post(
+        f"/survey/respondents/{person.id}/edit", data=_edit(person, email="right@example.org")
+    )
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, message.id)
+    assert message.body_text == ""  # its text held the old link
+    steering.resend(users["organiser"], message)
+    db.session.commit()
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, message.id)
+    invitation = db.session.scalar(select(Invitation))
+    tokens = set(re.findall(r"/invitations?/([A-Za-z0-9_-]{40,})", message.body_text))
+    assert message.recipient == "right@example.org" and message.status == OutboxStatus.QUEUED
+    assert tokens and {hash_token(t) for t in tokens} == {invitation.token_hash}
+
+
+def test_merging_into_a_withdrawn_record_stops_the_others_mail(
+    app: Flask, client, auth, users
+) -> None:  # type: ignore[no-untyped-def]
+    event = factories.event()
+    keep = factories.respondent("keep@example.org")
+    db.session.commit()
+    unsubscribe.unsubscribe(unsubscribe.token_for(keep))
+    other = factories.respondent("other@example.org")
+    db.session.commit()
+    send_invitations(event)
+    db.session.commit()
+    assert _mails() == [("other@example.org", OutboxStatus.QUEUED)]
+    auth.login_as(users["organiser"])
+    merged = client.post(
+        f"/survey/respondents/{keep.id}/merge",
+        data={
+            "other_id": str(other.id),
+            "survivor_version": corrections.version_of(keep),
+            "other_version": corrections.version_of(other),
+        },
+    )
+    assert merged.status_code == 302
+    assert _mails() == [("other@example.org", OutboxStatus.CANCELLED)]

@@ -99,7 +99,7 @@ def update_respondent(
     changed = [name for name, value in values.items() if getattr(respondent, name) != value]
     details: dict[str, Any] = {}
     if "email" in changed:
-        details["links_ended"] = _end_old_links(respondent)
+        details["links_ended"], details["withdrawn"] = _end_old_links(respondent)
     for name in changed:
         setattr(respondent, name, values[name])
     if consent_changed:
@@ -110,9 +110,10 @@ def update_respondent(
     return changed
 
 
-def _end_old_links(respondent: Respondent) -> int:
+def _end_old_links(respondent: Respondent) -> tuple[int, int]:
     """Give every unused invitation of ``respondent`` a new (unsent) link, so the one mailed
-    to the old address stops working, and withdraw what still waits to go there."""
+    to the old address stops working (an accepted one too: whoever accepted read the wrong
+    mailbox), and withdraw what still waits to go there; (links ended, mails withdrawn)."""
     used = select(Registration.invitation_id).where(Registration.invitation_id.is_not(None))
     invitations = list(
         db.session.scalars(
@@ -123,8 +124,8 @@ def _end_old_links(respondent: Respondent) -> int:
     )
     for invitation in invitations:
         invitation.token_hash = new_token()[1]
-    withdraw_invitation_mail([i.id for i in invitations], "address corrected")
-    return len(invitations)
+    withdrawn = withdraw_invitation_mail([i.id for i in invitations], "address corrected")
+    return len(invitations), withdrawn
 
 
 def _counts(respondent: Respondent) -> tuple[int, int]:
@@ -319,6 +320,10 @@ def merge_respondents(survivor: Respondent, other: Respondent, seen: dict[str, s
     plan = merge_plan(survivor, other)
     dropped = [i.id for i in plan.dropped]
     withdrawn = withdraw_invitation_mail(dropped, "merged into another record")
+    if survivor.consent_withdrawn_at is not None or plan.carries_withdrawal:
+        # a withdrawal on either record: nothing more goes to the other address either
+        moved = [i.id for i in plan.moved]
+        withdrawn += withdraw_invitation_mail(moved, "merged into a record without consent")
     # the consent history goes with the person; a withdrawal on either record stays
     db.session.execute(
         update(ConsentRecord)

@@ -221,24 +221,48 @@ def cancel(user: User | None, message: OutboxMessage) -> None:
 
 
 def withdraw_invitation_mail(invitation_ids: list[int], reason: str) -> int:
-    """Cancel the queued invitation and reminder mails of ``invitation_ids`` (an address
-    corrected, a record deleted or merged away, a new link sent): they do not go out and
-    their texts, which hold the old link, are dropped. How many were withdrawn; the caller's
+    """Take back the mail of ``invitation_ids`` that carries their old link (an address
+    corrected, a record deleted or merged away, a new link sent): queued invitations and
+    reminders are cancelled, their invitations shown as failed as after the Outbox's
+    "Cancel"; failed ones lose their texts, so that sending them again from the Outbox
+    writes them anew with a working link. How many queued ones were cancelled; the caller's
     audit entry says so."""
     if not invitation_ids:
         return 0
+    kinds = [OutboxKind.INVITATION, OutboxKind.INVITATION_REMINDER]
+    about = (OutboxMessage.invitation_id.in_(invitation_ids), OutboxMessage.kind.in_(kinds))
+    queued = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.invitation_id, OutboxMessage.kind).where(
+            *about, OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    ).all()
     now = utcnow()
-    changed = db.session.execute(
+    if queued:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in queued]))
+            .values(status=OutboxStatus.CANCELLED, purged_at=now, last_error=reason, **NO_BODIES)
+            .execution_options(synchronize_session=False)
+        )
+        invited = {row.invitation_id for row in queued if row.kind == OutboxKind.INVITATION}
+        if invited:
+            db.session.execute(
+                update(Invitation)
+                .where(Invitation.id.in_(invited), Invitation.status == InvitationStatus.QUEUED)
+                .values(status=InvitationStatus.FAILED)
+                .execution_options(synchronize_session=False)
+            )
+    db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.invitation_id.in_(invitation_ids),
-            OutboxMessage.status == OutboxStatus.QUEUED,
-            OutboxMessage.kind.in_([OutboxKind.INVITATION, OutboxKind.INVITATION_REMINDER]),
+            *about,
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.purged_at.is_(None),
         )
-        .values(status=OutboxStatus.CANCELLED, purged_at=now, last_error=reason, **NO_BODIES)
+        .values(purged_at=now, **NO_BODIES)
         .execution_options(synchronize_session=False)
     )
-    return int(changed.rowcount or 0)
+    return len(queued)
 
 
 @dataclass
