@@ -103,19 +103,22 @@ def test_wtforms_own_messages_speak_the_page_language(client: FlaskClient) -> No
         assert "This field is required." not in html.text, language
 
 
-def test_one_date_formatter_writes_each_language(app: Flask) -> None:
+def test_one_date_formatter_writes_each_language(app: Flask, clock) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    start = datetime(2031, 3, 17, 8, 0, tzinfo=UTC)
-    end = datetime(2031, 3, 17, 12, 0, tzinfo=UTC)
+    # 17 March of a year after the controlled clock's: always before the switch to summer
+    # time (the last Sunday of March), so 08:00 UTC is 9:00 CET
+    year = clock.now.year + 1
+    start = datetime(year, 3, 17, 8, 0, tzinfo=UTC)
+    end = start.replace(hour=12)
     zone = "Europe/Prague"
-    assert format_moment(start, zone, "date", "cs") == "17. března 2031"
-    assert format_moment(start, zone, "date", "pl") == "17 marca 2031"
-    assert format_moment(start, zone, "date", "sk") == "17. marca 2031"
-    assert format_moment(start, zone, "date", "hu") == "2031. március 17."
-    assert format_moment(start, zone, "datetime", "cs") == "17. března 2031 9:00 CET"
-    assert format_moment(start, zone, "stamp") == "2031-03-17 09:00 CET"
-    assert format_span(start, end, zone, "cs") == "17. března 2031 9:00 – 13:00 CET"
+    assert format_moment(start, zone, "date", "cs") == f"17. března {year}"
+    assert format_moment(start, zone, "date", "pl") == f"17 marca {year}"
+    assert format_moment(start, zone, "date", "sk") == f"17. marca {year}"
+    assert format_moment(start, zone, "date", "hu") == f"{year}. március 17."
+    assert format_moment(start, zone, "datetime", "cs") == f"17. března {year} 9:00 CET"
+    assert format_moment(start, zone, "stamp") == f"{year}-03-17 09:00 CET"
+    assert format_span(start, end, zone, "cs") == f"17. března {year} 9:00 – 13:00 CET"
     assert format_span(start, end, zone, "cs", name_zone=True).endswith("CET (Europe/Prague)")
 
 
