@@ -25,6 +25,7 @@ from .. import ServiceError, audit, places, scope
 from .. import users as user_service
 from ..corrections.fields import clean_email
 from ..corrections.stale import check_fresh
+from ..invitations.state import registration_through
 from ..places import Outcome
 from ..transactions import lock_event, reload
 from .lists import registration_for
@@ -47,6 +48,7 @@ def _account_for(address: str, name: str, language: str) -> User:
 
 
 def _usable_invitation(event: Event, respondent: Respondent | None) -> Invitation | None:
+    """The respondent's invitation to ``event``, unless a registration already used it."""
     if respondent is None:
         return None
     invitation = db.session.scalar(
@@ -54,10 +56,9 @@ def _usable_invitation(event: Event, respondent: Respondent | None) -> Invitatio
             Invitation.event_id == event.id, Invitation.respondent_id == respondent.id
         )
     )
-    used = invitation is not None and db.session.scalar(
-        select(Registration.id).where(Registration.invitation_id == invitation.id)
-    )
-    return None if used else invitation
+    if invitation is None or registration_through(invitation) is not None:
+        return None
+    return invitation
 
 
 def register_on_behalf(
