@@ -89,13 +89,11 @@ def update_respondent(
     check_fresh(respondent, seen)
     values = _cleaned(respondent, changes)
     scope.require_country(countries, values.get("country"))
-    if changes.consent != respondent.consent:
+    consent_changed = changes.consent != respondent.consent
+    if consent_changed:
         # the one door of a consent change: its record (method, reason, notice) and audit
         # entry; before the address changes, so that mail queued to the old one is taken back
         record_consent(respondent, changes.consent, ConsentMethod.ORGANISER, changes.consent_reason)
-        consent_changed = True
-    else:
-        consent_changed = False
     changed = [name for name, value in values.items() if getattr(respondent, name) != value]
     details: dict[str, Any] = {}
     if "email" in changed:
@@ -128,19 +126,22 @@ def _end_old_links(respondent: Respondent) -> tuple[int, int]:
     return len(invitations), withdrawn
 
 
-def _counts(respondent: Respondent) -> tuple[int, int]:
-    invitations = db.session.scalar(
-        select(func.count(Invitation.id)).where(Invitation.respondent_id == respondent.id)
+def _invitation_ids(respondent: Respondent) -> list[int]:
+    return list(
+        db.session.scalars(select(Invitation.id).where(Invitation.respondent_id == respondent.id))
     )
+
+
+def _registration_count(respondent: Respondent) -> int:
     registrations = db.session.scalar(
         select(func.count(Registration.id)).where(Registration.respondent_id == respondent.id)
     )
-    return int(invitations or 0), int(registrations or 0)
+    return int(registrations or 0)
 
 
 def delete_consequences(respondent: Respondent) -> list[str]:
     """What deleting ``respondent`` does, with exact counts (the confirmation's lines)."""
-    invitations, registrations = _counts(respondent)
+    invitations, registrations = len(_invitation_ids(respondent)), _registration_count(respondent)
     return [
         ngettext(
             "%(num)d invitation is deleted: its link stops working.",
@@ -176,15 +177,16 @@ def delete_respondent(respondent: Respondent, seen: str) -> None:
     out); registrations stay (unlinked)."""
     check_fresh(respondent, seen)
     check_deletable(respondent)
-    invitations, registrations = _counts(respondent)
-    ids = list(
-        db.session.scalars(select(Invitation.id).where(Invitation.respondent_id == respondent.id))
-    )
+    ids = _invitation_ids(respondent)
     withdrawn = withdraw_invitation_mail(ids, "respondent deleted")
     audit.record(
         "respondent.delete",
         respondent,
-        {"invitations": invitations, "registrations": registrations, "withdrawn": withdrawn},
+        {
+            "invitations": len(ids),
+            "registrations": _registration_count(respondent),
+            "withdrawn": withdrawn,
+        },
     )
     db.session.execute(
         update(Registration)
