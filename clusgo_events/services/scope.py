@@ -81,10 +81,15 @@ def require_country(countries: frozenset[str] | None, country: str | None) -> No
         )
 
 
+def in_countries(countries: frozenset[str] | None, column: Any) -> Any:
+    """A WHERE clause keeping the rows whose ``column`` is among ``countries`` (from
+    :func:`visible_countries`; None: every row)."""
+    return true() if countries is None else column.in_(sorted(countries))
+
+
 def country_clause(user: User | None, column: Any) -> Any:
     """A WHERE clause keeping the rows of ``column``'s countries that ``user`` sees."""
-    countries = visible_countries(user)
-    return true() if countries is None else column.in_(sorted(countries))
+    return in_countries(visible_countries(user), column)
 
 
 def reads_trail(user: User | None, kind: str, obj: Any) -> bool:

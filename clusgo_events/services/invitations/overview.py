@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Event, Invitation, Respondent
 from ...models.base import utcnow
 from ...models.enums import InvitationStatus
+from ..scope import in_countries
 
 PER_PAGE = 50
 #: the organiser's filters of the list: the states a person sees ("unanswered": queued or sent)
@@ -23,10 +24,6 @@ FILTERS: dict[str, tuple[InvitationStatus, ...]] = {
 }
 
 
-def _in(countries: frozenset[str] | None) -> Any:
-    return true() if countries is None else Respondent.country.in_(sorted(countries))
-
-
 def counts_by_country(
     event: Event, countries: frozenset[str] | None = None
 ) -> dict[str, dict[str, int]]:
@@ -37,7 +34,7 @@ def counts_by_country(
         select(Respondent.country, status, func.count())
         .select_from(Invitation)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
-        .where(Invitation.event_id == event.id, _in(countries))
+        .where(Invitation.event_id == event.id, in_countries(countries, Respondent.country))
         .group_by(Respondent.country, status)
     )
     table: dict[str, dict[str, int]] = {}
@@ -59,7 +56,7 @@ def list_invitations(
     query = (
         select(Invitation)
         .join(Respondent, Respondent.id == Invitation.respondent_id)
-        .where(Invitation.event_id == event.id, _in(countries))
+        .where(Invitation.event_id == event.id, in_countries(countries, Respondent.country))
         .options(joinedload(Invitation.respondent))
         .order_by(Invitation.id)
     )

@@ -13,20 +13,20 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Event, Registration, SessionSeat
 from ...models.enums import RegistrationStatus, SeatStatus
-from ..attendance.rows import safe_cell
+from ..attendance.rows import naive_local, safe_cell
 from ..csv_dialect import BOM, CsvDialect, dialect_for
 from ..csv_dialect import writer as csv_writer
+from ..scope import in_countries
 from .lists import registration_ranks, status_order
 
 FORMATS = ("csv", "xlsx")
@@ -84,19 +84,17 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+def _local(moment: datetime | None, zone: str) -> datetime | None:
     """``moment`` in the event's zone, without a zone (spreadsheets keep none)."""
-    return moment.astimezone(zone).replace(tzinfo=None) if moment is not None else None
-
-
-def _in(countries: frozenset[str] | None) -> Any:
-    return true() if countries is None else Registration.country.in_(sorted(countries))
+    return naive_local(moment, zone) if moment is not None else None
 
 
 def count(event: Event, countries: frozenset[str] | None = None) -> int:
     """How many rows the export of ``event`` has (for a progress bar)."""
     total = db.session.scalar(
-        select(func.count(Registration.id)).where(Registration.event_id == event.id, _in(countries))
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id, in_countries(countries, Registration.country)
+        )
     )
     return int(total or 0)
 
@@ -133,7 +131,7 @@ def _sessions_by_registration(
         .join(Registration, Registration.id == SessionSeat.registration_id)
         .where(
             Registration.event_id == event.id,
-            _in(countries),
+            in_countries(countries, Registration.country),
             SessionSeat.status != SeatStatus.CANCELLED,
         )
     )
@@ -148,7 +146,7 @@ def rows(event: Event, countries: frozenset[str] | None = None) -> Iterator[list
     """One list per registration (of ``countries`` only when given: the organiser's, see
     :func:`..scope.visible_countries`): confirmed, the waiting list in order, cancelled; text
     cells neutralised, the two times as datetimes in the event's zone (three queries)."""
-    zone = ZoneInfo(event.timezone)
+    zone = event.timezone
     labels = _labels()
     seat_labels = {
         SeatStatus.CONFIRMED: labels[RegistrationStatus.CONFIRMED],
@@ -156,7 +154,7 @@ def rows(event: Event, countries: frozenset[str] | None = None) -> Iterator[list
     }
     people = db.session.execute(
         select(*_PERSON)
-        .where(Registration.event_id == event.id, _in(countries))
+        .where(Registration.event_id == event.id, in_countries(countries, Registration.country))
         .order_by(
             status_order(Registration.status),
             Registration.waitlist_position.nulls_first(),
