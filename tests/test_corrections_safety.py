@@ -16,6 +16,7 @@ from clusgo_events.extensions import db
 from clusgo_events.models import (
     AuditEntry,
     ConsentRecord,
+    Event,
     Invitation,
     OutboxMessage,
     Registration,
@@ -46,6 +47,16 @@ def _edit(person: Respondent, **values: str) -> dict[str, str]:
     return data
 
 
+def _invited(address: str) -> tuple[Event, Respondent]:
+    """An event and a respondent at ``address`` whose invitation waits in the outbox."""
+    event = factories.event()
+    person = factories.respondent(address)
+    db.session.commit()
+    send_invitations(event)
+    db.session.commit()
+    return event, person
+
+
 def _mails() -> list[tuple[str, str]]:
     db.session.expire_all()
     return [
@@ -57,11 +68,7 @@ def _mails() -> list[tuple[str, str]]:
 def test_a_corrected_address_ends_the_old_link_and_its_queued_mail(
     app: Flask, client, auth, users
 ) -> None:  # type: ignore[no-untyped-def]
-    event = factories.event()
-    person = factories.respondent("typo@exampel.org")
-    db.session.commit()
-    send_invitations(event)
-    db.session.commit()
+    event, person = _invited("typo@exampel.org")
     (message,) = db.session.scalars(select(OutboxMessage))
     assert message.status == OutboxStatus.QUEUED
     invitation = db.session.scalar(select(Invitation))
@@ -122,11 +129,7 @@ def test_an_old_invitation_link_stops_registering_after_the_correction(
 def test_an_address_and_a_withdrawal_in_one_save_take_back_the_mail(
     app: Flask, client, auth, users
 ) -> None:  # type: ignore[no-untyped-def]
-    event = factories.event()
-    person = factories.respondent("wrong@example.org")
-    db.session.commit()
-    send_invitations(event)
-    db.session.commit()
+    event, person = _invited("wrong@example.org")
     auth.login_as(users["organiser"])
     data = _edit(person, email="right@example.org", consent_reason="Asked by phone.")
     data.pop("consent")
@@ -194,11 +197,7 @@ def test_delete_keeps_a_withdrawal_and_takes_back_queued_mail(
     again = db.session.scalar(select(Respondent))
     assert (again.consent, again.consent_withdrawn_at is not None) == (False, True)
     # a deletable person's queued invitation does not go out after the delete
-    event = factories.event()
-    person = factories.respondent("del@example.org")
-    db.session.commit()
-    send_invitations(event)
-    db.session.commit()
+    event, person = _invited("del@example.org")
     done = client.post(
         f"/survey/respondents/{person.id}/delete", data={"version": corrections.version_of(person)}
     )
@@ -275,11 +274,7 @@ def test_an_xlsx_export_survives_a_pasted_control_character(
 def test_a_bounced_mail_sent_again_after_the_correction_has_a_working_link(
     app: Flask, client, auth, users
 ) -> None:  # type: ignore[no-untyped-def]
-    event = factories.event()
-    person = factories.respondent("typo@exampel.org")
-    db.session.commit()
-    send_invitations(event)
-    db.session.commit()
+    event, person = _invited("typo@exampel.org")
     (message,) = db.session.scalars(select(OutboxMessage))
     message.status = OutboxStatus.FAILED  # the bounce that shows the typo
     db.session.commit()
