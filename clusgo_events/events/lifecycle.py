@@ -80,7 +80,7 @@ def cancel(slug: str) -> str | Response:
     return _step(
         event,
         slug,
-        title=_("Cancel the event “%(title)s”?", title=event.title),
+        title=_("Cancel the event “%(title)s”?", title=event.text("title")),
         consequences=lambda: event_service.cancel_event_consequences(event),
         button=_("Cancel the event"),
         undo=_undo_until_start(event),
@@ -98,7 +98,7 @@ def reinstate(slug: str) -> str | Response:
     return _step(
         event,
         slug,
-        title=_("Reinstate the event “%(title)s”?", title=event.title),
+        title=_("Reinstate the event “%(title)s”?", title=event.text("title")),
         consequences=lambda: event_service.reinstate_consequences(event),
         button=_("Reinstate the event"),
         undo=_("You can cancel it again."),
@@ -115,7 +115,7 @@ def delete(slug: str) -> str | Response:
     return _step(
         event,
         slug,
-        title=_("Delete the draft “%(title)s”?", title=event.title),
+        title=_("Delete the draft “%(title)s”?", title=event.text("title")),
         consequences=lambda: event_service.delete_consequences(event),
         button=_("Delete the draft"),
         undo=None,
@@ -153,7 +153,7 @@ def cancel_session(slug: str, session_id: int) -> str | Response:
     return _step(
         session,
         slug,
-        title=_("Cancel the session “%(title)s”?", title=session.title),
+        title=_("Cancel the session “%(title)s”?", title=session.text("title")),
         consequences=lambda: event_service.cancel_session_consequences(session),
         button=_("Cancel the session"),
         undo=_undo_until_start(session),
@@ -171,7 +171,7 @@ def reinstate_session(slug: str, session_id: int) -> str | Response:
     return _step(
         session,
         slug,
-        title=_("Reinstate the session “%(title)s”?", title=session.title),
+        title=_("Reinstate the session “%(title)s”?", title=session.text("title")),
         consequences=lambda: event_service.reinstate_consequences(session),
         button=_("Reinstate the session"),
         undo=_("You can cancel it again."),

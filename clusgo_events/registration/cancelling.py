@@ -27,7 +27,7 @@ def _fields(obj: object, back: str | None = None) -> dict[str, str]:
 
 def _ask_registration(registration: Registration, action: str, back: str, own: bool):  # type: ignore[no-untyped-def]
     return lambda: Confirmation(
-        title=_("Cancel the registration for “%(title)s”?", title=registration.event.title)
+        title=_("Cancel the registration for “%(title)s”?", title=registration.event.text("title"))
         if own
         else _(
             "Cancel %(name)s's registration for “%(title)s”?",
@@ -44,7 +44,7 @@ def _ask_registration(registration: Registration, action: str, back: str, own: b
 
 def _ask_seat(seat: SessionSeat, action: str, back: str, own: bool):  # type: ignore[no-untyped-def]
     return lambda: Confirmation(
-        title=_("Drop the session “%(title)s”?", title=seat.session.title)
+        title=_("Drop the session “%(title)s”?", title=seat.session.text("title"))
         if own
         else _(
             "Cancel %(name)s's place in “%(title)s”?",
