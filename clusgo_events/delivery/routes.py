@@ -18,7 +18,7 @@ from ..query_args import one_of, page_number
 from ..services.outbox import listing, relay, steering
 from ..services.outbox.listing import OutboxFilter
 from ..services.timeutil import format_moment
-from ..web import Confirmation, confirmation_page, perform_confirmed
+from ..web import Confirmation, ask_then_perform, confirmation_page, perform_confirmed
 
 bp = Blueprint("outbox", __name__)
 
@@ -141,14 +141,8 @@ def cancel(message_id: int) -> str | Response:
     """Ask once (GET), then withdraw the queued message (POST)."""
     message = _message_or_404(message_id)
     back = url_for("outbox.show", message_id=message.id)
-    if request.method == "POST":
-        return perform_confirmed(
-            lambda: steering.cancel(current_user, message),
-            then=back,
-            done=_("The message is cancelled."),
-        )
-    return confirmation_page(
-        Confirmation(
+    return ask_then_perform(
+        lambda: Confirmation(
             title=_("Cancel the message to %(to)s?", to=message.recipient),
             consequences=steering.cancel_consequences(message),
             action=url_for("outbox.cancel", message_id=message.id),
@@ -158,7 +152,10 @@ def cancel(message_id: int) -> str | Response:
                 "An invitation or a reminder can be sent again later from this page, with a "
                 "new link; any other message cannot."
             ),
-        )
+        ),
+        lambda _seen: steering.cancel(current_user, message),
+        then=back,
+        done=_("The message is cancelled."),
     )
 
 
