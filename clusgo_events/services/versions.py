@@ -4,7 +4,8 @@ when the object changed in between ("an edit over a newer change says so").
 The version is a short digest of the object's column values, so every model has one without
 a column of its own, and any change (another organiser's edit, a registration that moved a
 count, a cancellation) makes the form stale. The one home of that rule: pages put
-:func:`version_of` into the form (a hidden field), services call :func:`check_fresh`.
+:func:`version_of` into the form (a hidden field), services call :func:`check_fresh` (a
+confirmation) or :func:`check_form_fresh` (an edit form).
 """
 
 from __future__ import annotations
@@ -42,4 +43,16 @@ def check_fresh(obj: Any, seen: str | None) -> None:
     if seen is not None and seen != version_of(obj):
         raise ServiceError(
             _l("This was changed since you opened the page, so nothing was done. Look again.")
+        )
+
+
+def check_form_fresh(obj: Any, seen: str | None) -> None:
+    """:func:`check_fresh` for an edit form, which always carries its version (a missing one
+    is refused too); the message sends the reader to the current values the form shows."""
+    if (seen or "") != version_of(obj):
+        raise ServiceError(
+            _l(
+                "Someone changed this record after you opened the form. Nothing was saved:"
+                " check the current values below and save again."
+            )
         )

@@ -1,7 +1,6 @@
 """Correcting organisers' mistakes: respondents (edit, delete, merge) and invitations one
 person at a time (by hand, resend, remind); one module per concern, re-exported here.
 
-- :mod:`.stale` — refusing a form saved over a newer change
 - :mod:`.respondents` — edit, delete and merge survey respondents
 - :mod:`.invitations` — invite one person by hand, resend, remind one, an invitation's history
 """
@@ -9,6 +8,8 @@ person at a time (by hand, resend, remind); one module per concern, re-exported 
 from __future__ import annotations
 
 from .. import ServiceError
+from ..versions import check_form_fresh as check_fresh
+from ..versions import version_of
 from .invitations import (
     HandInvite,
     invitation_history,
@@ -26,7 +27,6 @@ from .respondents import (
     merge_respondents,
     update_respondent,
 )
-from .stale import check_fresh, version_of
 
 __all__ = [
     "HandInvite",

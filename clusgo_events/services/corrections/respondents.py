@@ -21,8 +21,8 @@ from .. import ServiceError, ValidationErrors, audit, scope
 from ..outbox.steering import withdraw_invitation_mail
 from ..privacy.consent import record_consent
 from ..tokens import new_token
+from ..versions import check_form_fresh
 from .fields import clean_email, clean_person
-from .stale import check_fresh
 
 
 @dataclass
@@ -86,7 +86,7 @@ def update_respondent(
     organiser's, :func:`..scope.visible_countries`; None: any). A changed address ends the
     links sent to the old one at once (their queued mails are withdrawn); the invitation's
     "send again" mails a new link to the corrected address."""
-    check_fresh(respondent, seen)
+    check_form_fresh(respondent, seen)
     values = _cleaned(respondent, changes)
     scope.require_country(countries, values.get("country"))
     consent_changed = changes.consent != respondent.consent
@@ -175,7 +175,7 @@ def check_deletable(respondent: Respondent) -> None:
 def delete_respondent(respondent: Respondent, seen: str) -> None:
     """Delete ``respondent`` and their invitations (what still waits to be sent does not go
     out); registrations stay (unlinked)."""
-    check_fresh(respondent, seen)
+    check_form_fresh(respondent, seen)
     check_deletable(respondent)
     ids = _invitation_ids(respondent)
     withdrawn = withdraw_invitation_mail(ids, "respondent deleted")
@@ -317,8 +317,8 @@ def merge_plan(survivor: Respondent, other: Respondent) -> MergePlan:
 def merge_respondents(survivor: Respondent, other: Respondent, seen: dict[str, str]) -> MergePlan:
     """Merge ``other`` into ``survivor`` as :func:`merge_plan` says, then delete ``other``;
     ``seen`` holds both records' versions as the organiser previewed them."""
-    check_fresh(survivor, seen.get("survivor"))
-    check_fresh(other, seen.get("other"))
+    check_form_fresh(survivor, seen.get("survivor"))
+    check_form_fresh(other, seen.get("other"))
     plan = merge_plan(survivor, other)
     dropped = [i.id for i in plan.dropped]
     withdrawn = withdraw_invitation_mail(dropped, "merged into another record")

@@ -24,10 +24,10 @@ from ...signals import seat_cancelled, seat_confirmed
 from .. import ServiceError, audit, places, scope
 from .. import users as user_service
 from ..corrections.fields import clean_email
-from ..corrections.stale import check_fresh
 from ..invitations.state import registration_through
 from ..places import Outcome
 from ..transactions import lock_event, reload
+from ..versions import check_form_fresh
 from .lists import registration_for
 from .mail import notify_state, qr_png
 from .signup import Attendee, Made, clean_attendee, complete, resolve_sessions
@@ -114,7 +114,7 @@ def update_details(
 ) -> list[str]:
     """Correct ``registration``'s details (read at version ``seen``); the changed fields. The
     country stays among ``countries`` (the organiser's; None: any)."""
-    check_fresh(registration, seen)
+    check_form_fresh(registration, seen)
     values = clean_attendee(Attendee(**{**asdict(attendee), "privacy_consent": True}))
     scope.require_country(countries, values["country"])
     changed = [n for n in DETAIL_FIELDS if getattr(registration, n) != values[n]]
@@ -129,7 +129,7 @@ def update_details(
 def move_seat(seat: SessionSeat, to_session_id: Any, seen: str) -> Outcome:
     """Move ``seat``'s person to another session of the event: the old place goes to the next
     in line, the new seat is confirmed while there is room, else waitlisted."""
-    check_fresh(seat, seen)
+    check_form_fresh(seat, seen)
     lock_event(seat.registration.event_id)
     seat = reload(seat)
     registration = seat.registration
